@@ -116,6 +116,7 @@ class Translator {
     WatchTable watches_;
     std::string home_real_; // "/local/domain/R"
     std::string home_virt_; // "/local/domain/V"
+    std::string view_;      // scratch: a relative guest path resolved for rule lookups
 
     friend struct TranslatorAccess;
 };

@@ -58,6 +58,9 @@ class WatchTable {
 
     // RESET_WATCHES / resume: forget everything; events of the old generation are stale.
     void reset();
+    // Migration / upstream reconnect: keep the watches, make every outstanding upstream
+    // token stale (the daemon re-registers them with fresh tokens).
+    void new_generation() { ++generation_; }
 
     UpstreamToken token_for(const WatchEntry &e) const { return {false, session_, generation_, e.id}; }
     // Is this decoded token a live guest watch of this table?
