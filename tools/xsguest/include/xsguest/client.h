@@ -31,7 +31,10 @@
 #include <unordered_map>
 #include <vector>
 
+// xenevtchn.h (4.17) has no extern "C" guard of its own.
+extern "C" {
 #include <xenevtchn.h>
+}
 #include <xsxlate/wire.h>
 
 #include "xsguest/result.h"
