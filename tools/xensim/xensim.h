@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +64,13 @@ xenevtchn_handle *xensim_evtchn_open_as(xensim_host *h, uint32_t domid);
  * store port its toolstack allocated): notifications sent to `port` then wake this
  * handle, and xenevtchn_notify(handle, port) signals the port's peer. */
 int xensim_evtchn_claim(xenevtchn_handle *xce, uint32_t port);
+
+/* Added: the other Xen library handles, acting on host h rather than $XENSIM_STATE
+ * (a test process can drive several hosts). Close them with the Xen library's own
+ * close function. xensim_xc_open_as returns an xc_interface *. */
+xengnttab_handle *xensim_gnttab_open_as(xensim_host *h);
+xenforeignmemory_handle *xensim_fmem_open_as(xensim_host *h);
+struct xc_interface_core *xensim_xc_open_as(xensim_host *h);
 
 /* Human-readable dump of domains and ports. */
 void xensim_dump(xensim_host *h, FILE *out);
