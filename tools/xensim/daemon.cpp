@@ -95,13 +95,15 @@ struct ExecImage {
 
 void enter_private_run(const char *run_dir)
 {
-    int fd = open(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        child_fail("open run dir");
     if (unshare(CLONE_NEWNS) != 0)
         child_fail("unshare(CLONE_NEWNS)");
     if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         child_fail("make / private");
+    // opened inside the new namespace (a bind source must be in it) and before the
+    // tmpfs, which may hide it
+    int fd = open(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        child_fail("open run dir");
     if (mount("tmpfs", "/run", "tmpfs", 0, "mode=0755,size=1m") != 0)
         child_fail("tmpfs on /run");
     if (mkdir("/run/xenstored", 0755) != 0)
