@@ -1,0 +1,132 @@
+#include "control_server.h"
+
+#include "log.h"
+
+#include <cerrno>
+#include <cstring>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace xsp {
+
+struct ControlServer::Conn {
+    ControlServer *server;
+    bufferevent *bev;
+    bool answered = false;
+};
+
+ControlServer::ControlServer(event_base *base, Handler handler)
+    : base_(base), handler_(std::move(handler)) {}
+
+ControlServer::~ControlServer() {
+    for (const auto &c : conns_)
+        if (c->bev) bufferevent_free(c->bev);
+    conns_.clear();
+    if (listener_) evconnlistener_free(listener_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+bool ControlServer::listen(const std::string &path, std::string &err) {
+    sockaddr_un sa{};
+    if (path.size() >= sizeof sa.sun_path) {
+        err = "control socket path too long: " + path;
+        return false;
+    }
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0700);
+    sa.sun_family = AF_UNIX;
+    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+    ::unlink(path.c_str());
+    mode_t old = ::umask(0177);
+    listener_ = evconnlistener_new_bind(base_, accept_cb, this,
+                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+                                        reinterpret_cast<sockaddr *>(&sa), sizeof sa);
+    ::umask(old);
+    if (!listener_) {
+        err = "cannot listen on " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    path_ = path;
+    return true;
+}
+
+void ControlServer::accept_cb(evconnlistener *, int fd, sockaddr *, int, void *arg) {
+    auto *self = static_cast<ControlServer *>(arg);
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+        log::warn("control connection from uid {} refused", cred.uid);
+        static const char msg[] = "error: permission denied: the control socket is root only\n";
+        (void)!::write(fd, msg, sizeof msg - 1);
+        ::close(fd);
+        return;
+    }
+    auto c = std::make_shared<Conn>(Conn{self, bufferevent_socket_new(self->base_, fd,
+                                                                      BEV_OPT_CLOSE_ON_FREE)});
+    self->conns_.insert(c);
+    bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c.get());
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void ControlServer::close(Conn *c) {
+    if (c->bev) bufferevent_free(c->bev);
+    c->bev = nullptr;
+    for (auto it = conns_.begin(); it != conns_.end(); ++it)
+        if (it->get() == c) {
+            conns_.erase(it);
+            break;
+        }
+}
+
+void ControlServer::read_cb(bufferevent *bev, void *arg) {
+    auto *c = static_cast<Conn *>(arg);
+    ControlServer *self = c->server;
+    if (c->answered) return;
+    evbuffer *in = bufferevent_get_input(bev);
+    std::size_t n = 0;
+    char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+    std::shared_ptr<Conn> keep;
+    for (const auto &p : self->conns_)
+        if (p.get() == c) keep = p;
+    auto reply = [weak = std::weak_ptr<Conn>(keep)](bool ok, const std::string &body) {
+        auto c = weak.lock();
+        if (!c || !c->bev) return; // the client left
+        std::string out = ok ? "ok\n" + body : "error: " + body;
+        if (out.back() != '\n') out.push_back('\n');
+        c->answered = true;
+        bufferevent_write(c->bev, out.data(), out.size());
+    };
+    if (!line) {
+        if (evbuffer_get_length(in) > 4096) reply(false, "request longer than 4096 bytes");
+        return;
+    }
+    std::string text(line, n);
+    std::free(line);
+    c->answered = true; // one request per connection; later bytes are ignored
+    std::string err;
+    auto req = parse_control(text, err);
+    if (!req) return reply(false, err);
+    log::debug("control: {}", text);
+    self->handler_(*req, reply);
+}
+
+void ControlServer::write_cb(bufferevent *bev, void *arg) {
+    auto *c = static_cast<Conn *>(arg);
+    // Answer fully written: done. (Before the answer this fires for an empty buffer too.)
+    if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+        // Only close once the handler has produced its answer (not just consumed input).
+        c->server->close(c);
+    }
+}
+
+void ControlServer::event_cb(bufferevent *, short what, void *arg) {
+    auto *c = static_cast<Conn *>(arg);
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) c->server->close(c);
+}
+
+} // namespace xsp

@@ -1,0 +1,162 @@
+#include "guest_ring.h"
+
+#include "log.h"
+#include "xsxlate/ring.h"
+
+namespace xsp {
+
+using xsx::ring::Dir;
+
+GuestRing::GuestRing(Xen &xen, GuestSink &sink, int ch, std::uint32_t domid,
+                     std::uint64_t gfn, std::uint32_t port)
+    : xen_(xen), sink_(sink), ch_(ch), domid_(domid), gfn_(gfn), port_(port) {}
+
+GuestRing::~GuestRing() {
+    xen_.unbind(local_port_);
+    xen_.unmap_ring(intf_);
+}
+
+bool GuestRing::start(std::string &err) {
+    intf_ = xen_.map_ring(domid_, gfn_, err);
+    if (!intf_) return false;
+    local_port_ = xen_.bind(domid_, port_, [this] {
+        ++stats_.notifies_in;
+        pump();
+    }, err);
+    if (local_port_ < 0) return false;
+    // Attaching must not disturb a guest that is mid-conversation: take the indexes as
+    // they are. Advertise reconnection before any data moves, as the protocol requires.
+    my_req_cons_ = xsx::ring::load(intf_->req_cons);
+    my_rsp_prod_ = xsx::ring::load(intf_->rsp_prod);
+    intf_->server_features |= XENSTORE_SERVER_FEATURE_RECONNECTION;
+    pump();
+    return true;
+}
+
+void GuestRing::send(const xsx::Msg &m) {
+    if (failed_) return;
+    xsx::encode_to(m, out_);
+    ++stats_.replies;
+    pump();
+}
+
+void GuestRing::fail(std::uint32_t error, const std::string &why) {
+    failed_ = true;
+    intf_->error = error;
+    out_.clear();
+    out_off_ = 0;
+    dec_.reset();
+    log::warn("domain {}: {}; no longer serving its ring", domid_, why);
+    xen_.notify(local_port_);
+    sink_.guest_failed(ch_, why);
+}
+
+void GuestRing::reset_local() {
+    dec_.reset();
+    out_.clear();
+    out_off_ = 0;
+}
+
+// Returns true if the guest asked for (or forced) a reset that was handled now.
+bool GuestRing::check_reset() {
+    if (xsx::ring::load(intf_->connection) == XENSTORE_RECONNECT) {
+        ++stats_.reconnects;
+        reset_local();
+        sink_.guest_reset(ch_, false);
+        // Unread requests belong to the old connection.
+        std::uint32_t prod = xsx::ring::load(intf_->req_prod);
+        xsx::ring::store(intf_->req_cons, prod);
+        my_req_cons_ = prod;
+        my_rsp_prod_ = xsx::ring::load(intf_->rsp_prod);
+        xsx::ring::store(intf_->connection, XENSTORE_CONNECTED);
+        xen_.notify(local_port_);
+        ++stats_.notifies_out;
+        return true;
+    }
+    std::uint32_t rc = xsx::ring::load(intf_->req_cons);
+    std::uint32_t rp = xsx::ring::load(intf_->rsp_prod);
+    if (rc != my_req_cons_ || rp != my_rsp_prod_) {
+        // Only the server writes these: the guest rewrote them, which is what firmware
+        // without reconnect support does (0xff-filled rings, all indexes zero).
+        ++stats_.firmware_resets;
+        log::info("domain {}: ring indexes reset by the guest; resynchronising", domid_);
+        reset_local();
+        sink_.guest_reset(ch_, false);
+        my_req_cons_ = rc;
+        my_rsp_prod_ = rp;
+        return true;
+    }
+    return false;
+}
+
+bool GuestRing::read_requests() {
+    bool moved = false;
+    while (!failed_ && sink_.guest_can_accept(ch_)) {
+        if (dec_.has_msg()) {
+            ++stats_.requests;
+            sink_.guest_request(ch_, dec_.pop());
+            continue;
+        }
+        char buf[XENSTORE_RING_SIZE];
+        xsx::ring::Xfer x = xsx::ring::consume(intf_, Dir::req, buf, sizeof buf);
+        if (x.bad_index) {
+            fail(XENSTORE_ERROR_RINGIDX, "inconsistent request ring indexes");
+            return moved;
+        }
+        if (x.n == 0) break;
+        my_req_cons_ += static_cast<std::uint32_t>(x.n);
+        moved = true;
+        dec_.feed(buf, x.n);
+        if (dec_.state() != xsx::Decoder::State::ok) {
+            fail(XENSTORE_ERROR_PROTO, "request payload longer than 4096 bytes");
+            return moved;
+        }
+    }
+    return moved;
+}
+
+bool GuestRing::write_output() {
+    if (out_off_ == out_.size()) return false;
+    xsx::ring::Xfer x =
+        xsx::ring::produce(intf_, Dir::rsp, out_.data() + out_off_, out_.size() - out_off_);
+    if (x.bad_index) {
+        fail(XENSTORE_ERROR_RINGIDX, "inconsistent response ring indexes");
+        return false;
+    }
+    my_rsp_prod_ += static_cast<std::uint32_t>(x.n);
+    out_off_ += x.n;
+    if (out_off_ == out_.size()) {
+        out_.clear();
+        out_off_ = 0;
+    } else if (out_off_ > 65536) {
+        out_.erase(0, out_off_);
+        out_off_ = 0;
+    }
+    return x.n > 0;
+}
+
+void GuestRing::pump() {
+    if (failed_ || !intf_ || in_pump_) return;
+    in_pump_ = true;
+    bool notify = false;
+    for (int round = 0; round < 64 && !failed_; ++round) {
+        if (check_reset()) continue;
+        bool progress = false;
+        if (write_output()) progress = notify = true;
+        long before = xsx::ring::readable(intf_, Dir::req);
+        if (read_requests()) {
+            progress = true;
+            // A guest blocked on a full request ring waits for our signal.
+            if (before == XENSTORE_RING_SIZE) notify = true;
+        }
+        if (write_output()) progress = notify = true;
+        if (!progress) break;
+    }
+    if (notify && !failed_) {
+        xen_.notify(local_port_);
+        ++stats_.notifies_out;
+    }
+    in_pump_ = false;
+}
+
+} // namespace xsp

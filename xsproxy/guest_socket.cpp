@@ -1,0 +1,117 @@
+#include "guest_socket.h"
+
+#include "log.h"
+#include "session.h"
+
+#include <cerrno>
+#include <cstring>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace xsp {
+
+GuestSocketClient::GuestSocketClient(GuestSink &sink, bufferevent *bev)
+    : sink_(sink), bev_(bev) {
+    bufferevent_setcb(bev_, read_cb, nullptr, event_cb, this);
+    bufferevent_enable(bev_, EV_READ | EV_WRITE);
+}
+
+GuestSocketClient::~GuestSocketClient() { bufferevent_free(bev_); }
+
+void GuestSocketClient::send(const xsx::Msg &m) {
+    if (closed_) return;
+    std::string bytes = xsx::encode(m);
+    bufferevent_write(bev_, bytes.data(), bytes.size());
+}
+
+std::size_t GuestSocketClient::backlog() const {
+    return evbuffer_get_length(bufferevent_get_output(bev_));
+}
+
+void GuestSocketClient::pump() {
+    if (closed_) return;
+    // Deliver what is decoded while the session has room; the rest waits in the socket.
+    while (dec_.has_msg() && sink_.guest_can_accept(ch_)) sink_.guest_request(ch_, dec_.pop());
+    if (dec_.has_msg()) {
+        bufferevent_disable(bev_, EV_READ);
+        return;
+    }
+    bufferevent_enable(bev_, EV_READ);
+    evbuffer *in = bufferevent_get_input(bev_);
+    while (evbuffer_get_length(in) > 0 && !dec_.has_msg()) {
+        char buf[4096];
+        int n = evbuffer_remove(in, buf, sizeof buf);
+        if (n <= 0) break;
+        dec_.feed(buf, static_cast<std::size_t>(n));
+        if (dec_.state() != xsx::Decoder::State::ok) {
+            // xenstored closes a socket connection that sends an oversized message.
+            closed_ = true;
+            bufferevent_disable(bev_, EV_READ | EV_WRITE);
+            sink_.guest_reset(ch_, true);
+            return;
+        }
+        while (dec_.has_msg() && sink_.guest_can_accept(ch_))
+            sink_.guest_request(ch_, dec_.pop());
+    }
+    if (dec_.has_msg()) bufferevent_disable(bev_, EV_READ);
+}
+
+void GuestSocketClient::read_cb(bufferevent *, void *arg) {
+    static_cast<GuestSocketClient *>(arg)->pump();
+}
+
+void GuestSocketClient::event_cb(bufferevent *, short what, void *arg) {
+    auto *self = static_cast<GuestSocketClient *>(arg);
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) || self->closed_) return;
+    self->closed_ = true;
+    bufferevent_disable(self->bev_, EV_READ | EV_WRITE);
+    // The session deletes this object once upstream state is cleaned.
+    self->sink_.guest_reset(self->ch_, true);
+}
+
+GuestSocketServer::GuestSocketServer(event_base *base, Session &session)
+    : base_(base), session_(session) {}
+
+GuestSocketServer::~GuestSocketServer() {
+    if (listener_) evconnlistener_free(listener_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+bool GuestSocketServer::listen(const std::string &path, std::string &err) {
+    sockaddr_un sa{};
+    if (path.size() >= sizeof sa.sun_path) {
+        err = "socket path longer than " + std::to_string(sizeof sa.sun_path - 1) + " bytes";
+        return false;
+    }
+    sa.sun_family = AF_UNIX;
+    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+    ::unlink(path.c_str());
+    // Created 0600 from the start: no window in which others could connect.
+    mode_t old = ::umask(0177);
+    listener_ = evconnlistener_new_bind(base_, accept_cb, this,
+                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+                                        reinterpret_cast<sockaddr *>(&sa), sizeof sa);
+    ::umask(old);
+    if (!listener_) {
+        err = "cannot listen on " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    path_ = path;
+    return true;
+}
+
+void GuestSocketServer::accept_cb(evconnlistener *, int fd, sockaddr *, int, void *arg) {
+    auto *self = static_cast<GuestSocketServer *>(arg);
+    bufferevent *bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
+    auto client = std::make_unique<GuestSocketClient>(self->session_, bev);
+    GuestSocketClient *c = client.get();
+    int ch = self->session_.add_channel(std::move(client));
+    c->set_channel(ch);
+}
+
+} // namespace xsp

@@ -1,0 +1,384 @@
+#include "session.h"
+
+#include "guest_ring.h"
+#include "guest_socket.h"
+#include "log.h"
+
+#include <charconv>
+#include <fmt/format.h>
+
+namespace xsp {
+
+namespace {
+
+constexpr int seq_bits = 40;
+constexpr std::uint64_t seq_mask = (std::uint64_t{1} << seq_bits) - 1;
+constexpr std::uint64_t internal_tag = 0; // seqs start at 1
+// A channel keeps at most this many requests in flight (xenstored's own outstanding
+// quota, 20, applies upstream; this only bounds xsproxy's memory per channel).
+constexpr std::size_t max_slots = 64;
+// Output the ring guest has not read yet; beyond it xsproxy stops reading upstream.
+constexpr std::size_t ring_backlog_max = 64 * 1024;
+// A socket client that stops reading is dropped rather than stall the guest.
+constexpr std::size_t socket_backlog_max = 1024 * 1024;
+
+std::uint64_t make_tag(int ch, std::uint64_t seq) {
+    return (static_cast<std::uint64_t>(ch) << seq_bits) | seq;
+}
+
+constexpr std::string_view ring_escape = "xsproxy-ring:";
+constexpr std::string_view sock_prefix = "xsproxy-sock";
+
+void set_token(xsx::Msg &m, std::string_view token) {
+    auto parts = xsx::split_nul(m.body);
+    if (parts.empty()) return;
+    std::string body(parts[0]);
+    body.push_back('\0');
+    body.append(token);
+    body.push_back('\0');
+    m.body = std::move(body);
+}
+
+} // namespace
+
+Session::Session(Services &svc, SessionSpec spec, xsx::RuleSet rules)
+    : svc_(svc), spec_(std::move(spec)), rules_(std::move(rules)),
+      translator_(xsx::DomidMap{static_cast<xsx::domid_t>(spec_.domid), spec_.virt}, rules_) {
+    upstream_ = std::make_unique<RingUpstream>(svc_.base, svc_.xen, svc_.sock, svc_.kicker,
+                                               svc_.mirrors, spec_.shadow, *this);
+}
+
+Session::~Session() = default;
+
+void Session::start(std::function<void(const std::string &)> done) {
+    upstream_->start([this, done = std::move(done)](const std::string &err) {
+        if (!err.empty()) {
+            done(err);
+            return;
+        }
+        std::string e;
+        if (spec_.ring) {
+            auto ring = std::make_unique<GuestRing>(svc_.xen, *this, 0, spec_.domid,
+                                                    spec_.ring_gfn, spec_.ring_port);
+            GuestRing *r = ring.get();
+            Channel c;
+            c.id = 0;
+            c.conn = std::move(ring);
+            chans_.emplace(0, std::move(c));
+            if (!r->start(e)) {
+                chans_.erase(0);
+                done("guest ring: " + e);
+                return;
+            }
+        }
+        if (!spec_.socket_path.empty()) {
+            socket_ = std::make_unique<GuestSocketServer>(svc_.base, *this);
+            if (!socket_->listen(spec_.socket_path, e)) {
+                done("guest socket: " + e);
+                return;
+            }
+        }
+        done("");
+    });
+}
+
+int Session::add_channel(std::unique_ptr<GuestConn> conn) {
+    int id = next_ch_++;
+    Channel c;
+    c.id = id;
+    c.conn = std::move(conn);
+    chans_.emplace(id, std::move(c));
+    return id;
+}
+
+Session::Channel *Session::chan(int ch) {
+    auto it = chans_.find(ch);
+    return it == chans_.end() ? nullptr : &it->second;
+}
+
+Session::Slot *Session::slot(Channel &c, std::uint64_t seq) {
+    for (auto &s : c.slots)
+        if (s.seq == seq) return &s;
+    return nullptr;
+}
+
+bool Session::guest_can_accept(int ch) {
+    Channel *c = chan(ch);
+    if (!c || c->dead || c->resetting || c->closing || failed_) return false;
+    return upstream_->can_send() && c->slots.size() < max_slots;
+}
+
+std::string Session::up_token(int ch, std::string_view token) const {
+    if (ch == 0) {
+        // Escape only guest tokens that could be mistaken for a socket client's tag.
+        if (token.substr(0, 8) == "xsproxy-") return std::string(ring_escape) + std::string(token);
+        return std::string(token);
+    }
+    return fmt::format("{}{}:{}", sock_prefix, ch, token);
+}
+
+void Session::guest_request(int ch, xsx::Msg m) {
+    Channel *c = chan(ch);
+    if (!c) return;
+    ++c->requests;
+    Slot &s = c->slots.emplace_back();
+    s.seq = c->next_seq++;
+    s.guest_req = m;
+    std::uint64_t tag = make_tag(ch, s.seq);
+    xsx::RequestAction a = translator_.request(m);
+    switch (a.kind) {
+    case xsx::RequestAction::Kind::reply:
+        ++c->local_replies;
+        s.reply = std::move(a.msg);
+        s.ready = true;
+        flush(*c);
+        return;
+    case xsx::RequestAction::Kind::exchange:
+        s.exchange = std::move(a.exchange);
+        if (auto r = s.exchange->next_request()) upstream_->send(*r, tag);
+        return;
+    case xsx::RequestAction::Kind::forward:
+        break;
+    }
+    xsx::Msg &up = a.msg;
+    if (m.type == XS_RESET_WATCHES && others_have_state(ch)) {
+        // A RESET_WATCHES upstream would clear every channel of this connection.
+        clean_upstream(*c);
+        s.ok_on_reply = true;
+        up.type = XS_GET_DOMAIN_PATH;
+        up.body = fmt::format("{}{}", spec_.domid, '\0');
+    } else if (m.type == XS_WATCH || m.type == XS_UNWATCH) {
+        auto parts = xsx::split_nul(up.body);
+        if (parts.size() >= 2) {
+            std::string tok = up_token(ch, parts[1]);
+            s.up_watch = {std::string(parts[0]), tok};
+            set_token(up, tok);
+        }
+    }
+    upstream_->send(up, tag);
+}
+
+void Session::track(Channel &c, const Slot &s, const xsx::Msg &r) {
+    bool ok = !xsx::is_error(r);
+    switch (s.guest_req.type) {
+    case XS_WATCH:
+        if (ok) c.watches.insert(s.up_watch);
+        break;
+    case XS_UNWATCH:
+        if (ok) c.watches.erase(s.up_watch);
+        break;
+    case XS_TRANSACTION_START:
+        if (ok) {
+            std::uint32_t id = 0;
+            std::string_view b = r.body;
+            std::from_chars(b.data(), b.data() + b.size(), id);
+            if (id) c.txs.insert(id);
+        }
+        break;
+    case XS_TRANSACTION_END:
+        // Every END past argument validation ends the transaction, whatever the outcome.
+        if (xsx::error_name(r) != "EINVAL") c.txs.erase(s.guest_req.tx_id);
+        break;
+    case XS_RESET_WATCHES:
+        if (ok && !s.ok_on_reply) {
+            c.watches.clear();
+            c.txs.clear();
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void Session::upstream_reply(std::uint64_t tag, xsx::Msg reply) {
+    if (tag == internal_tag) {
+        if (xsx::is_error(reply))
+            log::debug("domain {}: internal request got {}", spec_.domid, xsx::error_name(reply));
+        return;
+    }
+    Channel *c = chan(static_cast<int>(tag >> seq_bits));
+    Slot *s = c ? slot(*c, tag & seq_mask) : nullptr;
+    if (!s) {
+        ++stale_replies_;
+        return;
+    }
+    if (s->exchange) {
+        s->exchange->on_reply(reply);
+        if (!s->exchange->done()) {
+            if (auto r = s->exchange->next_request()) upstream_->send(*r, tag);
+            return;
+        }
+        s->reply = s->exchange->result();
+        s->exchange.reset();
+    } else if (s->ok_on_reply) {
+        s->reply = xsx::reply_ok(s->guest_req);
+    } else {
+        track(*c, *s, reply);
+        if (!s->orphan) s->reply = translator_.reply(s->guest_req, reply);
+    }
+    s->ready = true;
+    flush(*c);
+    maybe_finish_reset(*c);
+}
+
+void Session::flush(Channel &c) {
+    while (!c.slots.empty() && c.slots.front().ready) {
+        Slot &s = c.slots.front();
+        if (!s.orphan && !c.dead) c.conn->send(s.reply);
+        c.slots.pop_front();
+    }
+    update_output_block();
+}
+
+void Session::upstream_event(xsx::Msg ev) {
+    auto parts = xsx::split_nul(ev.body);
+    int ch = 0;
+    if (parts.size() >= 2) {
+        std::string_view tok = parts[1];
+        std::string_view rest;
+        if (tok.substr(0, ring_escape.size()) == ring_escape) {
+            rest = tok.substr(ring_escape.size());
+        } else if (tok.substr(0, sock_prefix.size()) == sock_prefix) {
+            std::string_view num = tok.substr(sock_prefix.size());
+            auto colon = num.find(':');
+            int n = 0;
+            if (colon != std::string_view::npos &&
+                std::from_chars(num.data(), num.data() + colon, n).ec == std::errc()) {
+                ch = n;
+                rest = num.substr(colon + 1);
+            }
+        } else {
+            rest = tok;
+        }
+        if (rest.data() != tok.data()) {
+            std::string path(parts[0]);
+            std::string token(rest);
+            ev.body = path;
+            ev.body.push_back('\0');
+            ev.body += token;
+            ev.body.push_back('\0');
+        }
+    }
+    Channel *c = chan(ch);
+    if (!c || c->dead || c->resetting || c->closing) {
+        ++dropped_events_;
+        return;
+    }
+    xsx::EventAction a = translator_.event(ev);
+    if (a.kind != xsx::EventAction::Kind::deliver) {
+        ++dropped_events_;
+        return;
+    }
+    ++c->events;
+    c->conn->send(a.msg);
+    update_output_block();
+}
+
+bool Session::others_have_state(int ch) const {
+    for (const auto &[id, c] : chans_)
+        if (id != ch && (!c.watches.empty() || !c.txs.empty())) return true;
+    return false;
+}
+
+void Session::send_internal(std::uint32_t type, std::string body, std::uint32_t tx_id) {
+    xsx::Msg m;
+    m.type = type;
+    m.tx_id = tx_id;
+    m.body = std::move(body);
+    upstream_->send(m, internal_tag);
+}
+
+void Session::clean_upstream(Channel &c) {
+    if (!others_have_state(c.id)) {
+        // Exactly what xenstored does to a connection that resets: one request.
+        if (!c.watches.empty() || !c.txs.empty())
+            send_internal(XS_RESET_WATCHES, std::string(1, '\0'));
+    } else {
+        for (const auto &[path, token] : c.watches)
+            send_internal(XS_UNWATCH, path + '\0' + token + '\0');
+        for (std::uint32_t tx : c.txs) send_internal(XS_TRANSACTION_END, std::string("F", 2), tx);
+    }
+    c.watches.clear();
+    c.txs.clear();
+}
+
+void Session::guest_reset(int ch, bool closed) {
+    Channel *c = chan(ch);
+    if (!c) return;
+    translator_.watches().reset();
+    for (auto &s : c->slots) s.orphan = true;
+    c->resetting = true;
+    c->closing = closed;
+    maybe_finish_reset(*c);
+}
+
+void Session::maybe_finish_reset(Channel &c) {
+    if (!c.resetting) return;
+    // Drop orphans that were answered locally or never went upstream.
+    while (!c.slots.empty() && c.slots.front().ready) c.slots.pop_front();
+    if (!c.slots.empty()) return; // requests it sent are still creating state upstream
+    clean_upstream(c);
+    c.resetting = false;
+    if (c.closing) {
+        chans_.erase(c.id);
+        return;
+    }
+    c.conn->pump();
+}
+
+void Session::guest_failed(int ch, const std::string &why) {
+    Channel *c = chan(ch);
+    if (!c) return;
+    log::warn("domain {}: channel {} stopped: {}", spec_.domid, ch, why);
+    c->dead = true;
+    for (auto &s : c->slots) s.orphan = true;
+    c->resetting = true;
+    maybe_finish_reset(*c);
+}
+
+void Session::update_output_block() {
+    bool block = false;
+    for (auto it = chans_.begin(); it != chans_.end();) {
+        Channel &c = it->second;
+        std::size_t b = c.conn->backlog();
+        if (c.id != 0 && b > socket_backlog_max) {
+            log::warn("domain {}: socket client {} not reading; dropped", spec_.domid, c.id);
+            c.closing = true;
+            // Its close is handled when the connection object reports it.
+        }
+        if (c.id == 0 && b > ring_backlog_max) block = true;
+        ++it;
+    }
+    upstream_->set_output_blocked(block);
+}
+
+void Session::pump_all() {
+    for (auto &[id, c] : chans_)
+        if (!c.dead) c.conn->pump();
+}
+
+void Session::upstream_writable() { pump_all(); }
+
+void Session::upstream_failed(const std::string &why) {
+    if (failed_) return;
+    failed_ = true;
+    failure_ = why;
+    log::error("domain {}: upstream failed: {}", spec_.domid, why);
+}
+
+void Session::summary(std::string &text, std::string &json) const {
+    std::size_t watches = 0, txs = 0;
+    for (const auto &[id, c] : chans_) {
+        watches += c.watches.size();
+        txs += c.txs.size();
+    }
+    text += fmt::format("{:>6} {:>6}  {:<5} {:>8} {:>7} {:>4}  {}\n", spec_.domid, spec_.virt,
+                        upstream_->kind(), chans_.size(), watches, txs,
+                        failed_ ? "failed: " + failure_ : "ok");
+    json += fmt::format("{{\"domid\":{},\"virt\":{},\"upstream\":\"{}\",\"channels\":{},"
+                        "\"watches\":{},\"transactions\":{},\"failed\":{}}}",
+                        spec_.domid, spec_.virt, upstream_->kind(), chans_.size(), watches, txs,
+                        failed_ ? "true" : "false");
+}
+
+} // namespace xsp

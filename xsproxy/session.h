@@ -1,0 +1,124 @@
+// One attached guest: its channels (the ring, and clients of its optional per-guest
+// socket), its translator, and its upstream connection as the real domid.
+//
+// Replies leave in request order per channel, as xenstored sends them, even when some
+// are answered locally (e.g. EINVAL for a non-canonical domid) or take several upstream
+// round trips (DIRECTORY_PART on a domid-indexed directory). Socket clients share the
+// guest's one upstream connection; their watch tokens are tagged so events find their
+// channel, and their reset/close is emulated (unwatch + abort their own transactions)
+// so one client never disturbs another or the guest's ring.
+#pragma once
+
+#include "guest_conn.h"
+#include "ring_upstream.h"
+#include "upstream.h"
+#include "xsxlate/translator.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace xsp {
+
+class GuestRing;
+class GuestSocketServer;
+
+struct Services {
+    event_base *base;
+    Xen &xen;
+    XsSocket &sock;
+    Kicker &kicker;
+    Mirrors &mirrors;
+};
+
+struct SessionSpec {
+    std::uint32_t domid = 0;    // R, the real domid
+    std::uint16_t virt = 1;     // V, what the guest sees
+    bool ring = true;           // serve the guest's ring (else only the socket)
+    std::uint64_t ring_gfn = 0; // the guest's store page
+    std::uint32_t ring_port = 0;
+    ShadowSpec shadow;
+    std::string socket_path; // per-guest socket ("" = none)
+    std::string rules_file;  // "" = defaults
+};
+
+class Session : public GuestSink, public UpstreamSink {
+  public:
+    Session(Services &svc, SessionSpec spec, xsx::RuleSet rules);
+    ~Session() override;
+
+    // Upstream first (INTRODUCE + probe), then the guest's ring and socket.
+    void start(std::function<void(const std::string &err)> done);
+    const SessionSpec &spec() const { return spec_; }
+    bool failed() const { return failed_; }
+    const std::string &failure() const { return failure_; }
+
+    int add_channel(std::unique_ptr<GuestConn> conn);
+    void describe(std::string &text, std::string &json) const;
+    void summary(std::string &text, std::string &json) const;
+
+    // GuestSink
+    bool guest_can_accept(int ch) override;
+    void guest_request(int ch, xsx::Msg m) override;
+    void guest_reset(int ch, bool closed) override;
+    void guest_failed(int ch, const std::string &why) override;
+    // UpstreamSink
+    void upstream_reply(std::uint64_t tag, xsx::Msg reply) override;
+    void upstream_event(xsx::Msg event) override;
+    void upstream_writable() override;
+    void upstream_failed(const std::string &why) override;
+
+  private:
+    struct Slot {
+        std::uint64_t seq;
+        xsx::Msg guest_req;
+        bool ready = false;
+        bool orphan = false;      // its channel was reset: track, don't deliver
+        bool ok_on_reply = false; // emulated RESET_WATCHES: any reply means done
+        xsx::Msg reply;
+        std::pair<std::string, std::string> up_watch; // WATCH/UNWATCH as sent upstream
+        std::unique_ptr<xsx::DirPartExchange> exchange;
+    };
+    struct Channel {
+        int id = 0;
+        std::unique_ptr<GuestConn> conn;
+        std::deque<Slot> slots;
+        std::uint64_t next_seq = 1;
+        std::set<std::pair<std::string, std::string>> watches; // upstream (path, token)
+        std::set<std::uint32_t> txs;
+        bool resetting = false; // waiting for orphaned replies before cleaning upstream
+        bool closing = false;   // remove once cleaned
+        bool dead = false;      // protocol violation: never served again
+        std::uint64_t requests = 0, local_replies = 0, events = 0;
+    };
+
+    Channel *chan(int ch);
+    Slot *slot(Channel &c, std::uint64_t seq);
+    void flush(Channel &c);
+    void track(Channel &c, const Slot &s, const xsx::Msg &up_reply);
+    bool others_have_state(int ch) const;
+    void clean_upstream(Channel &c);
+    void maybe_finish_reset(Channel &c);
+    void send_internal(std::uint32_t type, std::string body, std::uint32_t tx_id = 0);
+    void update_output_block();
+    std::string up_token(int ch, std::string_view token) const;
+    void pump_all();
+
+    Services &svc_;
+    SessionSpec spec_;
+    xsx::RuleSet rules_;
+    xsx::Translator translator_;
+    std::unique_ptr<Upstream> upstream_;
+    std::map<int, Channel> chans_;
+    int next_ch_ = 1; // 0 is the ring
+    std::unique_ptr<GuestSocketServer> socket_;
+    bool failed_ = false;
+    std::string failure_;
+    std::uint64_t stale_replies_ = 0, dropped_events_ = 0;
+};
+
+} // namespace xsp
