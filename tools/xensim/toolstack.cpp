@@ -110,4 +110,24 @@ Introduced introduce_domain(xensim_host *h, xs_handle *xs, uint32_t domid)
     return in;
 }
 
+Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid)
+{
+    Proxied p{domid, store_ring_gfn, 0, shadow_ring_gfn, 0};
+    check(xensim_page_populate(h, domid, p.ring_gfn) == 0,
+          fmt::format("populate dom{} gfn {:#x}", domid, p.ring_gfn));
+    check(xensim_page_populate(h, domid, p.shadow_gfn) == 0,
+          fmt::format("populate dom{} gfn {:#x}", domid, p.shadow_gfn));
+    check(xensim_grant_set(h, domid, 1, p.shadow_gfn) == 0, "seed grant 1");
+    int port = xensim_evtchn_alloc_unbound(h, domid, 0, 0);
+    check(port > 0, fmt::format("alloc unbound port of dom{}", domid));
+    p.store_port = (uint32_t)port;
+    port = xensim_evtchn_alloc_unbound(h, domid, 0, 0);
+    check(port > 0, fmt::format("alloc shadow port of dom{}", domid));
+    p.shadow_port = (uint32_t)port;
+    for (int tries = 0; !write_domain_nodes(xs, domid); tries++)
+        if (tries > 16)
+            fail("domain node transaction");
+    return p;
+}
+
 } // namespace xensim

@@ -31,4 +31,21 @@ xs_handle *open_dom0_xs(const std::string &socket_path);
 // exist. Throws std::runtime_error.
 Introduced introduce_domain(xensim_host *h, xs_handle *xs, uint32_t domid);
 
+// The toolstack's part when xsproxy serves the guest's ring (docs/toolstack.md): the
+// guest's store page and port are handed to xsproxy, and a second page of the domain
+// (the shadow ring) plus a second unbound port are what xenstored gets introduced to —
+// by xsproxy, not here. Grant 1 is seeded with the *shadow* page, since C xenstored maps
+// grant 1. The domain nodes are written as for introduce_domain().
+constexpr uint64_t shadow_ring_gfn = 0xfeffb;
+
+struct Proxied {
+    uint32_t domid;
+    uint64_t ring_gfn;
+    uint32_t store_port;
+    uint64_t shadow_gfn;
+    uint32_t shadow_port;
+};
+
+Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid);
+
 } // namespace xensim

@@ -26,6 +26,8 @@ const char usage[] =
     "  domain create [--domid N]      print the new domid\n"
     "  domain shutdown N [--reason R] | crash N | destroy N | resume N | reap N\n"
     "  introduce N                    libxl-like introduction; prints domid gfn port\n"
+    "  prepare N                      as introduce, but for xsproxy: guest ring + shadow ring\n"
+    "                                 (grant 1), no INTRODUCE; prints the attach arguments\n"
     "  dump                           domains, grants and event channels\n";
 
 struct Args {
@@ -164,6 +166,24 @@ int introduce_cmd(const Args &a)
     return 0;
 }
 
+int prepare_cmd(const Args &a)
+{
+    HostRef h(a.state);
+    uint32_t domid = (uint32_t)to_int(a.words.at(1));
+    xs_handle *xs = xensim::open_dom0_xs(xensim::socket_path(a.state));
+    try {
+        auto p = xensim::prepare_proxied_domain(h.h, xs, domid);
+        // Exactly the options xsproxy-ctl attach takes, so a script can pass them on.
+        fmt::print("--ring-gfn {:#x} --ring-port {} --shadow-gfn {:#x} --shadow-port {}\n",
+                   p.ring_gfn, p.store_port, p.shadow_gfn, p.shadow_port);
+    } catch (...) {
+        xs_close(xs);
+        throw;
+    }
+    xs_close(xs);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -179,6 +199,8 @@ int main(int argc, char **argv)
             return domain_cmd(a);
         if (cmd == "introduce")
             return introduce_cmd(a);
+        if (cmd == "prepare")
+            return prepare_cmd(a);
         if (cmd == "dump") {
             HostRef h(a.state);
             xensim_dump(h.h, stdout);
