@@ -16,13 +16,15 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <xenevtchn.h>
-#include <xenforeignmemory.h>
-#include <xengnttab.h>
 
+/* Xen's library headers carry no extern "C" guards of their own. */
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
 
 typedef struct xensim_host xensim_host;
 
