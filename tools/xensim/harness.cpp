@@ -129,6 +129,11 @@ Introduced Host::introduce(uint32_t domid)
     return introduce_domain(sim_, xs_, domid);
 }
 
+Proxied Host::prepare(uint32_t domid)
+{
+    return prepare_proxied_domain(sim_, xs_, domid);
+}
+
 void Host::shutdown(uint32_t domid, int reason)
 {
     check(xensim_domain_shutdown(sim_, domid, reason), fmt::format("shutdown {}", domid));
