@@ -102,7 +102,7 @@ EventAction Translator::event(const Msg &upstream_event) {
 
 void Translator::event(const Msg &ev, EventAction &out) {
     out.kind = EventAction::Kind::drop;
-    out.path = {};
+    out.path.clear();
     out.msg.type = XS_WATCH_EVENT;
     out.msg.req_id = ev.req_id;
     out.msg.tx_id = ev.tx_id;
@@ -130,7 +130,7 @@ void Translator::event(const Msg &ev, EventAction &out) {
         if (t->internal) {
             out.kind = EventAction::Kind::internal;
             out.token = *t;
-            out.path = path;
+            out.path.assign(path);
             return;
         }
         const WatchEntry *e = watches_.lookup(*t);

@@ -59,7 +59,7 @@ struct EventAction {
     Kind kind = Kind::drop;
     Msg msg;
     UpstreamToken token;   // internal only
-    std::string_view path; // internal only: upstream event path (view into the input)
+    std::string path;      // internal only: upstream event path
 };
 
 class Translator {

@@ -26,8 +26,8 @@ struct UpstreamToken {
 };
 
 // "xsp:g:<session>:<generation>:<id>" (internal: "xsp:i:…"), fixed-width lowercase hex,
-// 33 bytes. decode_token rejects everything else, including upper-case hex.
-constexpr std::size_t token_len = 33;
+// 32 bytes. decode_token rejects everything else, including upper-case hex.
+constexpr std::size_t token_len = 32;
 std::string encode_token(const UpstreamToken &t);
 void encode_token_to(const UpstreamToken &t, std::string &out);
 std::optional<UpstreamToken> decode_token(std::string_view s);
