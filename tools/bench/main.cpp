@@ -1,0 +1,98 @@
+// xsproxy-bench: guest-visible xenstore latency on the direct ring vs. through xsproxy,
+// measured in the same run on a simulated host with the real C xenstored. See
+// docs/benchmarks.md for what each number means.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "measure.h"
+#include "report.h"
+
+namespace {
+
+void usage(std::FILE *f) {
+    std::fputs("usage: xsproxy-bench [--ops N] [--guests N[,N...]] [--pin | --unpinned] [--json]\n"
+               "  --ops N        timed ops per class and path (default 2000)\n"
+               "  --guests LIST  attached guests per run (default 1,100,1000; capped at the\n"
+               "                 simulator's limit)\n"
+               "  --pin          only the pinned placement (daemon, xsproxy, client on one CPU)\n"
+               "  --unpinned     only the default placement (default: both)\n"
+               "  --json         JSON on stdout instead of the table\n",
+               f);
+}
+
+std::vector<int> parse_list(const std::string &s) {
+    std::vector<int> v;
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+        std::size_t comma = s.find(',', pos);
+        std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        int n = std::atoi(item.c_str());
+        if (n <= 0) throw std::invalid_argument("bad guest count '" + item + "'");
+        v.push_back(n);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return v;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    int ops = 2000;
+    std::vector<int> guests{1, 100, 1000};
+    bool want_pinned = true, want_unpinned = true, json = false;
+    try {
+        for (int i = 1; i < argc; ++i) {
+            std::string a = argv[i];
+            auto value = [&]() -> std::string {
+                if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+                return argv[++i];
+            };
+            if (a == "--ops") ops = std::atoi(value().c_str());
+            else if (a == "--guests") guests = parse_list(value());
+            else if (a == "--pin") want_unpinned = false;
+            else if (a == "--unpinned") want_pinned = false;
+            else if (a == "--json") json = true;
+            else if (a == "-h" || a == "--help") {
+                usage(stdout);
+                return 0;
+            } else throw std::invalid_argument("unknown option " + a);
+        }
+        if (ops < 10) throw std::invalid_argument("--ops must be at least 10");
+        if (!want_pinned && !want_unpinned) throw std::invalid_argument("--pin and --unpinned exclude each other");
+    } catch (const std::exception &e) {
+        fmt::print(stderr, "xsproxy-bench: {}\n", e.what());
+        usage(stderr);
+        return 2;
+    }
+    for (int &g : guests)
+        if (g > bench::max_guests()) {
+            fmt::print(stderr, "xsproxy-bench: {} guests capped to {} (simulator limit: 512 domids,"
+                               " 1023 dom0 event channels)\n", g, bench::max_guests());
+            g = bench::max_guests();
+        }
+
+    std::vector<bench::RunResult> runs;
+    std::vector<bool> placements;
+    if (want_unpinned) placements.push_back(false);
+    if (want_pinned) placements.push_back(true);
+    try {
+        for (bool pinned : placements)
+            for (int n : guests) {
+                runs.push_back(bench::run_one({pinned, n, ops}));
+                if (!json) bench::print_table(stdout, runs.back());
+                std::fflush(stdout);
+            }
+    } catch (const std::exception &e) {
+        fmt::print(stderr, "xsproxy-bench: {}\n", e.what());
+        return 1;
+    }
+    if (json) bench::print_json(stdout, runs);
+    else bench::print_flatness(stdout, runs);
+    return 0;
+}

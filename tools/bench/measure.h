@@ -1,0 +1,44 @@
+// One benchmark configuration (placement × attached guests): a fresh simulated host with
+// the real C xenstored, one directly introduced guest and N guests attached to xsproxy,
+// each op class timed on the direct ring and through xsproxy in the same run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Pct {
+    double p50 = 0, p90 = 0, p99 = 0;
+};
+Pct percentiles(std::vector<double> v);
+
+struct ClassResult {
+    std::string name;
+    Pct direct, proxied;       // µs per op, as the guest sees it
+    double xs_cpu_direct = -1; // xenstored CPU µs per op, direct phase
+    double xs_cpu_proxied = -1;
+    double proxy_cpu = -1;     // xsproxy CPU µs per op, proxied phase
+};
+
+struct RunConfig {
+    bool pinned = false;
+    int guests = 1;
+    int ops = 2000;
+};
+
+struct RunResult {
+    RunConfig cfg;
+    int cpu = -1;           // CPU everything was pinned to, -1 if unpinned
+    Pct socket;             // bare dom0 socket round trip (GET_DOMAIN_PATH) in this run
+    std::vector<ClassResult> classes;
+    long rss_before_kib = 0, rss_after_kib = 0;
+    double rss_per_session_kib = 0;
+    double attach_s = 0;    // wall time to prepare + attach all guests
+};
+
+// Highest guest count the simulator can hold (see measure.cpp).
+int max_guests();
+RunResult run_one(const RunConfig &cfg); // throws std::runtime_error
+
+} // namespace bench

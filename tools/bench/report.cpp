@@ -1,0 +1,91 @@
+#include "report.h"
+
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace bench {
+namespace {
+
+std::string pct(const Pct &p) { return fmt::format("{:.0f}/{:.0f}/{:.0f}", p.p50, p.p90, p.p99); }
+
+std::string cpu(double v) { return v < 0 ? "?" : fmt::format("{:.1f}", v); }
+
+std::string placement(const RunResult &r) {
+    return r.cpu < 0 ? "unpinned" : fmt::format("pinned(cpu{})", r.cpu);
+}
+
+} // namespace
+
+double goal_bound(const RunResult &r, const ClassResult &c) {
+    return (c.direct.p50 + r.socket.p50) / 0.9;
+}
+
+void print_table(std::FILE *f, const RunResult &r) {
+    fmt::print(f,
+               "\n== {} guests={} ops={}  socket RTT p50/p90/p99 {} us  xsproxy RSS {}->{} KiB "
+               "({:.1f} KiB/session)  attach {:.2f}s\n",
+               placement(r), r.cfg.guests, r.cfg.ops, pct(r.socket), r.rss_before_kib,
+               r.rss_after_kib, r.rss_per_session_kib, r.attach_s);
+    fmt::print(f, "{:<12} {:>17} {:>17} {:>7} {:>6}  {:>13} {:>9}\n", "class",
+               "direct p50/90/99", "proxied p50/90/99", "bound", "goal", "xsd cpu d/p", "xsp cpu");
+    for (const auto &c : r.classes) {
+        double b = goal_bound(r, c);
+        fmt::print(f, "{:<12} {:>17} {:>17} {:>7.0f} {:>6}  {:>13} {:>9}\n", c.name,
+                   pct(c.direct), pct(c.proxied), b, c.proxied.p50 <= b ? "met" : "MISS",
+                   cpu(c.xs_cpu_direct) + "/" + cpu(c.xs_cpu_proxied), cpu(c.proxy_cpu));
+    }
+}
+
+// Flat in N: for each placement, proxied p50 at the largest N over the smallest N.
+void print_flatness(std::FILE *f, const std::vector<RunResult> &runs) {
+    std::map<int, std::vector<const RunResult *>> by_cpu;
+    for (const auto &r : runs) by_cpu[r.cpu].push_back(&r);
+    for (const auto &[cpu_id, rs] : by_cpu) {
+        if (rs.size() < 2) continue;
+        const RunResult *lo = rs.front(), *hi = rs.front();
+        for (auto *r : rs) {
+            if (r->cfg.guests < lo->cfg.guests) lo = r;
+            if (r->cfg.guests > hi->cfg.guests) hi = r;
+        }
+        if (lo == hi) continue;
+        fmt::print(f, "\nflatness {} (p50 at {} guests / p50 at {} guests):", placement(*lo),
+                   hi->cfg.guests, lo->cfg.guests);
+        for (std::size_t i = 0; i < lo->classes.size() && i < hi->classes.size(); ++i)
+            fmt::print(f, "  {} d {:.2f} p {:.2f}", lo->classes[i].name,
+                       hi->classes[i].direct.p50 / lo->classes[i].direct.p50,
+                       hi->classes[i].proxied.p50 / lo->classes[i].proxied.p50);
+        fmt::print(f, "\n");
+    }
+}
+
+void print_json(std::FILE *f, const std::vector<RunResult> &runs) {
+    auto jp = [](const Pct &p) {
+        return fmt::format("{{\"p50\":{:.1f},\"p90\":{:.1f},\"p99\":{:.1f}}}", p.p50, p.p90, p.p99);
+    };
+    fmt::print(f, "[");
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto &r = runs[i];
+        fmt::print(f,
+                   "{}{{\"pinned\":{},\"cpu\":{},\"guests\":{},\"ops\":{},\"socket_us\":{},"
+                   "\"rss_before_kib\":{},\"rss_after_kib\":{},\"rss_per_session_kib\":{:.2f},"
+                   "\"attach_s\":{:.3f},\"classes\":[",
+                   i ? "," : "", r.cfg.pinned, r.cpu, r.cfg.guests, r.cfg.ops, jp(r.socket),
+                   r.rss_before_kib, r.rss_after_kib, r.rss_per_session_kib, r.attach_s);
+        for (std::size_t j = 0; j < r.classes.size(); ++j) {
+            const auto &c = r.classes[j];
+            double b = goal_bound(r, c);
+            fmt::print(f,
+                       "{}{{\"class\":\"{}\",\"direct_us\":{},\"proxied_us\":{},"
+                       "\"goal_bound_us\":{:.1f},\"goal_met\":{},\"xenstored_cpu_us_per_op\":"
+                       "{{\"direct\":{:.2f},\"proxied\":{:.2f}}},\"xsproxy_cpu_us_per_op\":{:.2f}}}",
+                       j ? "," : "", c.name, jp(c.direct), jp(c.proxied), b,
+                       c.proxied.p50 <= b, c.xs_cpu_direct, c.xs_cpu_proxied, c.proxy_cpu);
+        }
+        fmt::print(f, "]}}");
+    }
+    fmt::print(f, "]\n");
+}
+
+} // namespace bench
