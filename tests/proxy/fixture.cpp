@@ -1,0 +1,254 @@
+#include "fixture.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#ifndef XSPROXY_BIN
+#error "XSPROXY_BIN must be defined by the build"
+#endif
+#ifndef XSPROXY_CTL_BIN
+#error "XSPROXY_CTL_BIN must be defined by the build"
+#endif
+
+namespace proxytest {
+
+namespace {
+
+std::string slurp(const std::string &path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+bool wait_for_file(const std::string &path, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    struct stat st {};
+    while (::stat(path.c_str(), &st) != 0) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+} // namespace
+
+std::string err_name(int e) {
+    const char *n = strerrorname_np(e);
+    return n ? n : "E?" + std::to_string(e);
+}
+
+CmdResult run(const std::vector<std::string> &argv, const std::vector<std::string> &env,
+              int timeout_ms) {
+    char out_tmpl[] = "/tmp/proxytest-outXXXXXX";
+    char err_tmpl[] = "/tmp/proxytest-errXXXXXX";
+    int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl);
+    CmdResult r;
+    if (out_fd < 0 || err_fd < 0) return r;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out_fd, 1);
+        ::dup2(err_fd, 2);
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0) ::dup2(devnull, 0);
+        for (const auto &kv : env) ::putenv(const_cast<char *>(kv.c_str()));
+        std::vector<char *> a;
+        for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
+        a.push_back(nullptr);
+        ::execvp(a[0], a.data());
+        _exit(127);
+    }
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            status = -1;
+            break;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    if (status != -1 && WIFEXITED(status)) r.rc = WEXITSTATUS(status);
+    ::close(out_fd);
+    ::close(err_fd);
+    r.out = slurp(out_tmpl);
+    r.err = slurp(err_tmpl);
+    ::unlink(out_tmpl);
+    ::unlink(err_tmpl);
+    return r;
+}
+
+Env::Env(bool proxy) {
+    if (!proxy) return;
+    ctl_path_ = host.state_dir() + "/xsproxy.ctl";
+    proxy_.emplace(host.spawn({XSPROXY_BIN, "-x", host.socket_path(), "-s", ctl_path_, "-l",
+                               "debug"},
+                              {}, 0, host.state_dir() + "/xsproxy.log"));
+    REQUIRE(wait_for_file(ctl_path_, 10s));
+}
+
+Env::~Env() {
+    // Stop xsproxy before the host tears down its daemon and state directory.
+    if (proxy_) proxy_->stop();
+}
+
+CmdResult Env::ctl(const std::vector<std::string> &args) {
+    std::vector<std::string> argv{XSPROXY_CTL_BIN, "--control", ctl_path_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+}
+
+std::unique_ptr<xsguest::Client> Env::guest(std::uint32_t domid, xsguest::Options o, bool boot,
+                                            const std::vector<std::string> &extra) {
+    return proxied() ? proxied_guest(domid, o, boot, extra) : direct_guest(domid, o, boot);
+}
+
+std::unique_ptr<xsguest::Client> Env::direct_guest(std::uint32_t domid, xsguest::Options o,
+                                                   bool boot) {
+    REQUIRE(host.create_domain(static_cast<int>(domid)) == static_cast<int>(domid));
+    auto in = host.introduce(domid);
+    auto g = xsguest::attach_xensim(host.sim(), domid, in.ring_gfn, in.store_port, o);
+    if (boot) {
+        auto s = g->connect();
+        INFO("direct boot: " << s);
+        REQUIRE(s.ok());
+    }
+    return g;
+}
+
+std::unique_ptr<xsguest::Client> Env::proxied_guest(std::uint32_t domid, xsguest::Options o,
+                                                    bool boot,
+                                                    const std::vector<std::string> &extra) {
+    REQUIRE(proxied());
+    REQUIRE(host.create_domain(static_cast<int>(domid)) == static_cast<int>(domid));
+    auto p = xensim::prepare_proxied_domain(host.sim(), host.xs(), domid);
+    std::vector<std::string> args{"attach", std::to_string(domid),
+                                  "--ring-gfn", std::to_string(p.ring_gfn),
+                                  "--ring-port", std::to_string(p.store_port),
+                                  "--shadow-gfn", std::to_string(p.shadow_gfn),
+                                  "--shadow-port", std::to_string(p.shadow_port)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = ctl(args);
+    INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);
+    REQUIRE(r.rc == 0);
+    auto g = xsguest::attach_xensim(host.sim(), domid, p.ring_gfn, p.store_port, o);
+    if (boot) {
+        auto s = g->connect();
+        INFO("proxied boot: " << s);
+        REQUIRE(s.ok());
+    }
+    return g;
+}
+
+std::string Env::dom0_read(const std::string &path) {
+    unsigned len = 0;
+    void *v = xs_read(host.xs(), XBT_NULL, path.c_str(), &len);
+    if (!v) return err_name(errno);
+    std::string out(static_cast<char *>(v), len);
+    std::free(v);
+    return out;
+}
+
+void Env::dom0_write(const std::string &path, const std::string &value) {
+    INFO("dom0 write " << path);
+    REQUIRE(xs_write(host.xs(), XBT_NULL, path.c_str(), value.data(),
+                     static_cast<unsigned>(value.size())));
+}
+
+void Env::dom0_mkdir(const std::string &path) {
+    INFO("dom0 mkdir " << path);
+    REQUIRE(xs_mkdir(host.xs(), XBT_NULL, path.c_str()));
+}
+
+void Env::dom0_rm(const std::string &path) {
+    INFO("dom0 rm " << path);
+    REQUIRE(xs_rm(host.xs(), XBT_NULL, path.c_str()));
+}
+
+void Env::dom0_set_perms(const std::string &path, const std::vector<std::string> &perms) {
+    std::vector<xs_permissions> p;
+    for (const auto &s : perms) {
+        xs_permissions e{static_cast<unsigned>(std::stoul(s.substr(1))), XS_PERM_NONE};
+        if (s[0] == 'r') e.perms = XS_PERM_READ;
+        if (s[0] == 'w') e.perms = XS_PERM_WRITE;
+        if (s[0] == 'b') e.perms = static_cast<decltype(e.perms)>(XS_PERM_READ | XS_PERM_WRITE);
+        p.push_back(e);
+    }
+    INFO("dom0 set_perms " << path);
+    REQUIRE(xs_set_permissions(host.xs(), XBT_NULL, path.c_str(), p.data(),
+                               static_cast<unsigned>(p.size())));
+}
+
+std::vector<std::string> Env::dom0_get_perms(const std::string &path) {
+    unsigned n = 0;
+    xs_permissions *p = xs_get_permissions(host.xs(), XBT_NULL, path.c_str(), &n);
+    std::vector<std::string> out;
+    if (!p) return {err_name(errno)};
+    for (unsigned i = 0; i < n; ++i) {
+        char c = 'n';
+        if ((p[i].perms & XS_PERM_READ) && (p[i].perms & XS_PERM_WRITE)) c = 'b';
+        else if (p[i].perms & XS_PERM_READ) c = 'r';
+        else if (p[i].perms & XS_PERM_WRITE) c = 'w';
+        out.push_back(c + std::to_string(p[i].id));
+    }
+    std::free(p);
+    return out;
+}
+
+void Run::events(std::size_t n, std::chrono::milliseconds quiet) {
+    for (std::size_t i = 0; i < n; ++i) {
+        auto e = g.next_event();
+        lines.push_back(e ? "event " + show(*e) : std::string("event <none>"));
+    }
+    if (auto extra = g.next_event(quiet)) lines.push_back("extra event " + show(*extra));
+}
+
+std::string map_domid(const std::string &s, std::uint32_t id) {
+    const std::string want = std::to_string(id);
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+            std::size_t j = i;
+            while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+            std::string run = s.substr(i, j - i);
+            out += run == want ? "@" : run;
+            i = j;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> differential(const Scenario &s, const Setup &setup) {
+    std::vector<std::string> t[2];
+    for (int mode = 0; mode < 2; ++mode) {
+        Env env(mode == 1);
+        auto g = env.guest(R);
+        // After the guest's domain exists: xenstored refuses perms naming unknown domains.
+        if (setup) setup(env, R);
+        Run run{env, *g, env.self(R), R, {}};
+        s(run);
+        for (auto &l : run.lines) t[mode].push_back(map_domid(l, run.me));
+    }
+    for (std::size_t i = 0; i < std::max(t[0].size(), t[1].size()); ++i) {
+        std::string d = i < t[0].size() ? t[0][i] : "<missing>";
+        std::string p = i < t[1].size() ? t[1][i] : "<missing>";
+        INFO("transcript line " << i);
+        CHECK(p == d);
+    }
+    return t[0];
+}
+
+} // namespace proxytest
