@@ -117,6 +117,10 @@ bool match_prefix(const Pattern &pat, const PathComps &p, DomidPositions &positi
 bool match_full(const Pattern &pat, const PathComps &p) {
     if (pat.special != p.special) return false;
     std::size_t n = pat.comps.size();
+    // Value rules nearly always end in a literal key: reject on it before anything else.
+    if (n && pat.comps[n - 1].kind == Pattern::Kind::literal &&
+        (p.count == 0 || pat.comps[n - 1].text != p.last))
+        return false;
     std::size_t depth_at = n;
     for (std::size_t i = 0; i < n; ++i)
         if (pat.comps[i].kind == Pattern::Kind::any_depth) depth_at = i;

@@ -58,10 +58,10 @@ struct ConfigError {
     std::string to_string() const; // "line N: message"
 };
 
-// Up to 64 domid positions; a path with more components than that is never rewritten
-// beyond component 63 (no rule in practice reaches that deep; the parser enforces it).
+// Domid positions as a bit set. Patterns are at most max_pattern_depth - 1 components
+// deep (the parser enforces it); components of a path beyond that are never rewritten.
 using DomidPositions = std::uint64_t;
-constexpr unsigned max_pattern_depth = 64;
+constexpr unsigned max_pattern_depth = 32;
 
 struct RuleParseResult;
 
