@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -241,6 +242,9 @@ std::vector<std::string> differential(const Scenario &s, const Setup &setup) {
         Run run{env, *g, env.self(R), R, {}};
         s(run);
         for (auto &l : run.lines) t[mode].push_back(map_domid(l, run.me));
+        // For writing scenarios: PROXYTEST_SHOW=1 prints both transcripts.
+        if (std::getenv("PROXYTEST_SHOW"))
+            for (auto &l : t[mode]) std::fprintf(stderr, "%s| %s\n", mode ? "proxy " : "direct", l.c_str());
     }
     for (std::size_t i = 0; i < std::max(t[0].size(), t[1].size()); ++i) {
         std::string d = i < t[0].size() ? t[0][i] : "<missing>";

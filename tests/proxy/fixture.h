@@ -79,7 +79,7 @@ class Env {
 
 template <class T> std::string show(const T &v) {
     std::ostringstream os;
-    os << v;
+    os << std::boolalpha << v;
     return os.str();
 }
 
