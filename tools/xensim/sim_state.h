@@ -16,9 +16,9 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC "XENSIM01"
-#define SIM_MAX_DOMS 512      /* domids 0..511 */
-#define SIM_MAX_PORTS 1024    /* ports 1..1023 per domain; 0 is invalid as on Xen */
+#define SIM_MAGIC "XENSIM02"
+#define SIM_MAX_DOMS 2048     /* domids 0..2047: 1000 guests behind one xsproxy */
+#define SIM_MAX_PORTS 4096    /* ports 1..4095 per domain (dom0 binds two per proxied guest); 0 is invalid as on Xen */
 #define SIM_NR_GRANTS 64
 #define SIM_PAGE_SIZE 4096
 #define SIM_VIRQ_DOM_EXC 3
