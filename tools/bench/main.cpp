@@ -15,10 +15,12 @@
 namespace {
 
 void usage(std::FILE *f) {
-    std::fputs("usage: xsproxy-bench [--ops N] [--guests N[,N...]] [--pin | --unpinned] [--json]\n"
+    std::fputs("usage: xsproxy-bench [--ops N] [--budget S] [--guests N[,N...]] [--pin | --unpinned]"
+               " [--json]\n"
                "  --ops N        timed ops per class and path (default 2000)\n"
-               "  --guests LIST  attached guests per run (default 1,100,1000; capped at the\n"
-               "                 simulator's limit)\n"
+               "  --budget S     stop a class's phase after S seconds (default 1)\n"
+               "  --guests LIST  attached guests per run (default 1,100; e.g. 1,100,1000,\n"
+               "                 capped at the simulator's limit of 500)\n"
                "  --pin          only the pinned placement (daemon, xsproxy, client on one CPU)\n"
                "  --unpinned     only the default placement (default: both)\n"
                "  --json         JSON on stdout instead of the table\n",
@@ -44,7 +46,8 @@ std::vector<int> parse_list(const std::string &s) {
 
 int main(int argc, char **argv) {
     int ops = 2000;
-    std::vector<int> guests{1, 100, 1000};
+    std::vector<int> guests{1, 100};
+    double budget = 1.0;
     bool want_pinned = true, want_unpinned = true, json = false;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -54,6 +57,7 @@ int main(int argc, char **argv) {
                 return argv[++i];
             };
             if (a == "--ops") ops = std::atoi(value().c_str());
+            else if (a == "--budget") budget = std::atof(value().c_str());
             else if (a == "--guests") guests = parse_list(value());
             else if (a == "--pin") want_unpinned = false;
             else if (a == "--unpinned") want_pinned = false;
@@ -63,6 +67,7 @@ int main(int argc, char **argv) {
                 return 0;
             } else throw std::invalid_argument("unknown option " + a);
         }
+        if (budget <= 0) throw std::invalid_argument("--budget must be positive");
         if (ops < 10) throw std::invalid_argument("--ops must be at least 10");
         if (!want_pinned && !want_unpinned) throw std::invalid_argument("--pin and --unpinned exclude each other");
     } catch (const std::exception &e) {
@@ -84,7 +89,7 @@ int main(int argc, char **argv) {
     try {
         for (bool pinned : placements)
             for (int n : guests) {
-                runs.push_back(bench::run_one({pinned, n, ops}));
+                runs.push_back(bench::run_one({pinned, n, ops, budget}));
                 if (!json) bench::print_table(stdout, runs.back());
                 std::fflush(stdout);
             }

@@ -125,17 +125,23 @@ struct Phase {
     double xs_cpu = -1, proxy_cpu = -1;
 };
 
-Phase phase(const Class &c, Guest &g, std::uint32_t dom, int ops, pid_t xenstored, pid_t proxy) {
+Phase phase(const Class &c, Guest &g, std::uint32_t dom, const RunConfig &cfg, pid_t xenstored,
+            pid_t proxy) {
+    const int ops = cfg.ops;
     Phase ph;
     if (c.setup) c.setup(g, dom);
     int warm = std::max(10, ops / 20); // ring indexes, allocator and caches settle
     for (int i = 0; i < warm; ++i) c.op(g, dom, -1 - i);
     ph.lat.reserve(std::size_t(ops));
     double x0 = cpu_us(xenstored), p0 = cpu_us(proxy);
-    for (int i = 0; i < ops; ++i) ph.lat.push_back(c.op(g, dom, i));
+    auto end = clk::now() + std::chrono::duration_cast<clk::duration>(
+                                std::chrono::duration<double>(cfg.phase_budget_s));
+    for (int i = 0; i < ops && (i % 16 || clk::now() < end); ++i)
+        ph.lat.push_back(c.op(g, dom, i));
     double x1 = cpu_us(xenstored), p1 = cpu_us(proxy);
-    if (x0 >= 0 && x1 >= 0) ph.xs_cpu = (x1 - x0) / ops;
-    if (p0 >= 0 && p1 >= 0) ph.proxy_cpu = (p1 - p0) / ops;
+    double n = double(ph.lat.size());
+    if (x0 >= 0 && x1 >= 0) ph.xs_cpu = (x1 - x0) / n;
+    if (p0 >= 0 && p1 >= 0) ph.proxy_cpu = (p1 - p0) / n;
     if (c.teardown) c.teardown(g, dom);
     return ph;
 }
@@ -213,8 +219,10 @@ RunResult run_one(const RunConfig &cfg) {
     for (const Class &c : classes(sock)) {
         ClassResult cr;
         cr.name = c.name;
-        Phase d = phase(c, *direct, direct_dom, cfg.ops, xsd, proxy.pid());
-        Phase p = phase(c, *proxied, measured->domid, cfg.ops, xsd, proxy.pid());
+        Phase d = phase(c, *direct, direct_dom, cfg, xsd, proxy.pid());
+        Phase p = phase(c, *proxied, measured->domid, cfg, xsd, proxy.pid());
+        cr.n_direct = int(d.lat.size());
+        cr.n_proxied = int(p.lat.size());
         cr.direct = percentiles(std::move(d.lat));
         cr.proxied = percentiles(std::move(p.lat));
         cr.xs_cpu_direct = d.xs_cpu;

@@ -19,12 +19,16 @@ struct ClassResult {
     double xs_cpu_direct = -1; // xenstored CPU µs per op, direct phase
     double xs_cpu_proxied = -1;
     double proxy_cpu = -1;     // xsproxy CPU µs per op, proxied phase
+    int n_direct = 0, n_proxied = 0; // timed ops actually run (the time budget may cut)
 };
 
 struct RunConfig {
     bool pinned = false;
     int guests = 1;
     int ops = 2000;
+    // A phase stops early after this many seconds, so slow classes (the write-rate limit
+    // while transactions are open, hundreds of rings to scan) do not stretch a run.
+    double phase_budget_s = 1.0;
 };
 
 struct RunResult {

@@ -28,13 +28,15 @@ void print_table(std::FILE *f, const RunResult &r) {
                "({:.1f} KiB/session)  attach {:.2f}s\n",
                placement(r), r.cfg.guests, r.cfg.ops, pct(r.socket), r.rss_before_kib,
                r.rss_after_kib, r.rss_per_session_kib, r.attach_s);
-    fmt::print(f, "{:<12} {:>17} {:>17} {:>7} {:>6}  {:>13} {:>9}\n", "class",
-               "direct p50/90/99", "proxied p50/90/99", "bound", "goal", "xsd cpu d/p", "xsp cpu");
+    fmt::print(f, "{:<12} {:>17} {:>17} {:>7} {:>6}  {:>13} {:>9} {:>11}\n", "class",
+               "direct p50/90/99", "proxied p50/90/99", "bound", "goal", "xsd cpu d/p", "xsp cpu",
+               "ops d/p");
     for (const auto &c : r.classes) {
         double b = goal_bound(r, c);
-        fmt::print(f, "{:<12} {:>17} {:>17} {:>7.0f} {:>6}  {:>13} {:>9}\n", c.name,
+        fmt::print(f, "{:<12} {:>17} {:>17} {:>7.0f} {:>6}  {:>13} {:>9} {:>11}\n", c.name,
                    pct(c.direct), pct(c.proxied), b, c.proxied.p50 <= b ? "met" : "MISS",
-                   cpu(c.xs_cpu_direct) + "/" + cpu(c.xs_cpu_proxied), cpu(c.proxy_cpu));
+                   cpu(c.xs_cpu_direct) + "/" + cpu(c.xs_cpu_proxied), cpu(c.proxy_cpu),
+                   fmt::format("{}/{}", c.n_direct, c.n_proxied));
     }
 }
 
@@ -77,10 +79,10 @@ void print_json(std::FILE *f, const std::vector<RunResult> &runs) {
             const auto &c = r.classes[j];
             double b = goal_bound(r, c);
             fmt::print(f,
-                       "{}{{\"class\":\"{}\",\"direct_us\":{},\"proxied_us\":{},"
+                       "{}{{\"class\":\"{}\",\"ops_direct\":{},\"ops_proxied\":{},\"direct_us\":{},\"proxied_us\":{},"
                        "\"goal_bound_us\":{:.1f},\"goal_met\":{},\"xenstored_cpu_us_per_op\":"
                        "{{\"direct\":{:.2f},\"proxied\":{:.2f}}},\"xsproxy_cpu_us_per_op\":{:.2f}}}",
-                       j ? "," : "", c.name, jp(c.direct), jp(c.proxied), b,
+                       j ? "," : "", c.name, c.n_direct, c.n_proxied, jp(c.direct), jp(c.proxied), b,
                        c.proxied.p50 <= b, c.xs_cpu_direct, c.xs_cpu_proxied, c.proxy_cpu);
         }
         fmt::print(f, "]}}");
