@@ -215,15 +215,16 @@ void Run::events(std::size_t n, std::chrono::milliseconds quiet) {
     if (auto extra = g.next_event(quiet)) lines.push_back("extra event " + show(*extra));
 }
 
-std::string map_domid(const std::string &s, std::uint32_t id) {
+std::string map_domid(const std::string &s, std::uint32_t id, std::uint32_t other) {
     const std::string want = std::to_string(id);
+    const std::string want_other = other ? std::to_string(other) : std::string();
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
         if (std::isdigit(static_cast<unsigned char>(s[i]))) {
             std::size_t j = i;
             while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
             std::string run = s.substr(i, j - i);
-            out += run == want ? "@" : run;
+            out += run == want ? "@" : run == want_other ? "#" : run;
             i = j;
         } else {
             out += s[i++];
@@ -232,7 +233,8 @@ std::string map_domid(const std::string &s, std::uint32_t id) {
     return out;
 }
 
-std::vector<std::string> differential(const Scenario &s, const Setup &setup) {
+std::vector<std::string> differential(const Scenario &s, const Setup &setup,
+                                      bool map_domain_one) {
     std::vector<std::string> t[2];
     for (int mode = 0; mode < 2; ++mode) {
         Env env(mode == 1);
@@ -241,7 +243,8 @@ std::vector<std::string> differential(const Scenario &s, const Setup &setup) {
         if (setup) setup(env, R);
         Run run{env, *g, env.self(R), R, {}};
         s(run);
-        for (auto &l : run.lines) t[mode].push_back(map_domid(l, run.me));
+        std::uint32_t other = map_domain_one ? (mode ? R : 1) : 0;
+        for (auto &l : run.lines) t[mode].push_back(map_domid(l, run.me, other));
         // For writing scenarios: PROXYTEST_SHOW=1 prints both transcripts.
         if (std::getenv("PROXYTEST_SHOW"))
             for (auto &l : t[mode]) std::fprintf(stderr, "%s| %s\n", mode ? "proxy " : "direct", l.c_str());

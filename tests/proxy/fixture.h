@@ -105,10 +105,14 @@ using Setup = std::function<void(Env &, std::uint32_t real)>;
 
 // Replace every maximal digit run equal to `id` by "@": the domid map R<->1 applied to
 // a transcript line (paths, perms, values).
-std::string map_domid(const std::string &s, std::uint32_t id);
+// With `other` (not 0) also replace that id by "#": real domain 1, which a proxied guest
+// sees as R, for scenarios where domain 1 exists.
+std::string map_domid(const std::string &s, std::uint32_t id, std::uint32_t other = 0);
 
 // Run the scenario directly and through xsproxy (each on a fresh host, guest R) and
 // CHECK the mapped transcripts are equal. Returns the direct transcript.
-std::vector<std::string> differential(const Scenario &s, const Setup &setup = {});
+// map_domain_one: real domain 1 exists; map its ids ("1" direct, "R" proxied) too.
+std::vector<std::string> differential(const Scenario &s, const Setup &setup = {},
+                                      bool map_domain_one = false);
 
 } // namespace proxytest
