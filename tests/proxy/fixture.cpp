@@ -115,24 +115,12 @@ std::unique_ptr<xsguest::Client> Env::guest(std::uint32_t domid, xsguest::Option
     return proxied() ? proxied_guest(domid, o, boot, extra) : direct_guest(domid, o, boot);
 }
 
-std::unique_ptr<xsguest::Client> Env::direct_guest(std::uint32_t domid, xsguest::Options o,
-                                                   bool boot) {
+Env::Ring Env::ring(std::uint32_t domid, const std::vector<std::string> &extra) {
     REQUIRE(host.create_domain(static_cast<int>(domid)) == static_cast<int>(domid));
-    auto in = host.introduce(domid);
-    auto g = xsguest::attach_xensim(host.sim(), domid, in.ring_gfn, in.store_port, o);
-    if (boot) {
-        auto s = g->connect();
-        INFO("direct boot: " << s);
-        REQUIRE(s.ok());
+    if (!proxied()) {
+        auto in = host.introduce(domid);
+        return {in.ring_gfn, in.store_port};
     }
-    return g;
-}
-
-std::unique_ptr<xsguest::Client> Env::proxied_guest(std::uint32_t domid, xsguest::Options o,
-                                                    bool boot,
-                                                    const std::vector<std::string> &extra) {
-    REQUIRE(proxied());
-    REQUIRE(host.create_domain(static_cast<int>(domid)) == static_cast<int>(domid));
     auto p = xensim::prepare_proxied_domain(host.sim(), host.xs(), domid);
     std::vector<std::string> args{"attach", std::to_string(domid),
                                   "--ring-gfn", std::to_string(p.ring_gfn),
@@ -143,13 +131,33 @@ std::unique_ptr<xsguest::Client> Env::proxied_guest(std::uint32_t domid, xsguest
     auto r = ctl(args);
     INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);
     REQUIRE(r.rc == 0);
-    auto g = xsguest::attach_xensim(host.sim(), domid, p.ring_gfn, p.store_port, o);
+    return {p.ring_gfn, p.store_port};
+}
+
+namespace {
+std::unique_ptr<xsguest::Client> boot_guest(Env &env, std::uint32_t domid, Env::Ring ring,
+                                            xsguest::Options o, bool boot) {
+    auto g = xsguest::attach_xensim(env.host.sim(), domid, ring.gfn, ring.port, o);
     if (boot) {
         auto s = g->connect();
-        INFO("proxied boot: " << s);
+        INFO((env.proxied() ? "proxied" : "direct") << " boot: " << s);
         REQUIRE(s.ok());
     }
     return g;
+}
+} // namespace
+
+std::unique_ptr<xsguest::Client> Env::direct_guest(std::uint32_t domid, xsguest::Options o,
+                                                   bool boot) {
+    REQUIRE_FALSE(proxied());
+    return boot_guest(*this, domid, ring(domid), o, boot);
+}
+
+std::unique_ptr<xsguest::Client> Env::proxied_guest(std::uint32_t domid, xsguest::Options o,
+                                                    bool boot,
+                                                    const std::vector<std::string> &extra) {
+    REQUIRE(proxied());
+    return boot_guest(*this, domid, ring(domid, extra), o, boot);
 }
 
 std::string Env::dom0_read(const std::string &path) {

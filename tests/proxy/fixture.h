@@ -61,6 +61,13 @@ class Env {
     std::unique_ptr<xsguest::Client> proxied_guest(std::uint32_t domid, xsguest::Options o = {},
                                                    bool boot = true,
                                                    const std::vector<std::string> &extra = {});
+    // Build domain `domid` and connect its store ring to the server (xenstored
+    // directly, or xsproxy via attach), without any guest kernel on it yet.
+    struct Ring {
+        std::uint64_t gfn;
+        std::uint32_t port;
+    };
+    Ring ring(std::uint32_t domid, const std::vector<std::string> &extra = {});
     // The domid a guest of real domid `domid` uses for itself.
     std::uint32_t self(std::uint32_t domid) const { return proxied() ? 1 : domid; }
 
