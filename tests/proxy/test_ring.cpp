@@ -3,6 +3,8 @@
 // and a protocol violation on one guest's ring.
 #include "fixture.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 using namespace proxytest;
@@ -151,4 +153,29 @@ TEST_CASE("a protocol violation on one guest's ring leaves another guest working
     auto l = env.ctl({"list"});
     CHECK(l.rc == 0);
     CHECK(l.out.find(std::to_string(R)) != std::string::npos);
+}
+
+TEST_CASE("a ring with a header len > 4096 is cut off like direct", "[proxy][diff][ring]") {
+    std::vector<std::string> t[2];
+    for (int mode = 0; mode < 2; ++mode) {
+        Env env(mode == 1);
+        auto g = env.guest(R, xsguest::Options{.timeout = 800ms});
+        REQUIRE(g->write("data/a", "before").ok());
+        auto *intf = g->intf();
+        xsd_sockmsg hdr{XS_READ, 0x42, 0, 5000};
+        XENSTORE_RING_IDX prod = intf->req_prod;
+        const char *bytes = reinterpret_cast<const char *>(&hdr);
+        for (std::size_t i = 0; i < sizeof hdr; ++i)
+            intf->req[MASK_XENSTORE_IDX(prod + i)] = bytes[i];
+        __atomic_store_n(&intf->req_prod, prod + static_cast<XENSTORE_RING_IDX>(sizeof hdr),
+                         __ATOMIC_RELEASE);
+        // The next request both notifies the server and probes whether it still answers.
+        t[mode].push_back("read after violation: " + show(g->read("data/a")));
+        t[mode].push_back("write after violation: " + show(g->write("data/b", "x")));
+        t[mode].push_back("dom0 sees data/b: " + env.dom0_read(home(R) + "/data/b"));
+        t[mode].push_back("dom0 sees data/a: " + env.dom0_read(home(R) + "/data/a"));
+        if (std::getenv("PROXYTEST_SHOW"))
+            for (auto &l : t[mode]) std::fprintf(stderr, "%s| %s\n", mode ? "proxy " : "direct", l.c_str());
+    }
+    for (std::size_t i = 0; i < t[0].size(); ++i) CHECK(t[1][i] == t[0][i]);
 }
