@@ -73,6 +73,10 @@ TEST_CASE("non-canonical domid spellings are EINVAL through xsproxy", "[proxy][d
     CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("01")).err == "EINVAL");
     CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("0x1")).err == "EINVAL");
     CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("+1")).err == "EINVAL");
+    // Direct, C xenstored answers these with atoi(): "/local/domain/0", "…/0", "…/7".
+    CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("abc")).err == "EINVAL");
+    CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("")).err == "EINVAL");
+    CHECK(g->request(XS_GET_DOMAIN_PATH, xsx::with_nul("7x")).err == "EINVAL");
     CHECK(g->set_perms("data/p", {"n1", "r0x1"}).err == "EINVAL");
     CHECK(g->set_perms("data/p", {"n01"}).err == "EINVAL");
     // Nothing changed, and the ring is fine.
