@@ -218,3 +218,131 @@ TEST_CASE("on a bridge port the announce goes through the bridge to the uplink",
         CHECK(pick(wire, 0x8035, mac).empty());
     }
 }
+
+namespace {
+
+void xs_put(xensim::Host &host, const std::string &path, const std::string &value) {
+    REQUIRE(xs_write(host.xs(), XBT_NULL, path.c_str(), value.data(), unsigned(value.size())));
+}
+
+Mac mac_of(unsigned dom, unsigned dev) { return Mac{0x00, 0x16, 0x3e, 0x00, uint8_t(dom), uint8_t(dev)}; }
+
+void vif_backend(xensim::Host &host, unsigned backend, unsigned dom, unsigned dev) {
+    xs_put(host, "/local/domain/" + std::to_string(backend) + "/backend/vif/" + std::to_string(dom) +
+                     "/" + std::to_string(dev) + "/mac",
+           format_mac(mac_of(dom, dev)));
+}
+
+} // namespace
+
+TEST_CASE("--from-xenstore announces the guest's dom0-backed vifs", "[announce][netns][xensim]") {
+    xensim::Host host(xensim::Daemon::c);
+    const std::string be = "/local/domain/0/backend/vif/";
+    vif_backend(host, 0, 12, 0);
+    xs_put(host, be + "12/0/ip", "10.0.12.1 10.0.12.2");
+    vif_backend(host, 0, 12, 1);
+    xs_put(host, be + "12/1/vifname", "xnic12"); // the vifname key overrides vif12.1
+    vif_backend(host, 0, 13, 0);                  // another guest
+    vif_backend(host, 5, 12, 2);                  // a driver domain's backend: not ours
+
+    NetNs ns;
+    ns.veth("vif12.0", "g0");
+    ns.veth("xnic12", "g1");
+    ns.veth("vif12.1", "g1default"); // exists, but vifname says the vif is xnic12
+    ns.veth("vif13.0", "g13");
+    ns.veth("vif12.2", "g2");
+    Capture c0(ns, "g0"), c1(ns, "g1"), c1d(ns, "g1default"), c13(ns, "g13"), c2(ns, "g2");
+    auto r = run_capturing(ns.exec({bin, "--from-xenstore", "12", "--xenstored", host.socket_path(),
+                                    "--rounds", "2", "--initial-ms", "20"}),
+                           {&c0, &c1, &c1d, &c13, &c2});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out == "vif12.0 mac 00:16:3e:00:0c:00 ip 10.0.12.1,10.0.12.2 via vif12.0 rounds 2\n"
+                   "xnic12 mac 00:16:3e:00:0c:01 ip - via xnic12 rounds 2\n");
+
+    REQUIRE(c0.frames.size() == 6);
+    for (unsigned round = 0; round < 2; ++round) {
+        CHECK(c0.frames[3 * round].bytes == rarp_frame(mac_of(12, 0)));
+        CHECK(c0.frames[3 * round + 1].bytes == garp_frame(mac_of(12, 0), {10, 0, 12, 1}));
+        CHECK(c0.frames[3 * round + 2].bytes == garp_frame(mac_of(12, 0), {10, 0, 12, 2}));
+    }
+    CHECK(ms_between(c0.frames[0], c0.frames[3]) >= 15);
+    REQUIRE(c1.frames.size() == 2);
+    CHECK(c1.frames[0].bytes == rarp_frame(mac_of(12, 1)));
+    CHECK(c1d.frames.empty());
+    CHECK(c13.frames.empty());
+    CHECK(c2.frames.empty());
+}
+
+TEST_CASE("--from-xenstore: a broken vif does not silence the others", "[announce][netns][xensim]") {
+    xensim::Host host(xensim::Daemon::c);
+    const std::string be = "/local/domain/0/backend/vif/";
+    vif_backend(host, 0, 12, 0);                          // its interface is missing
+    vif_backend(host, 0, 12, 1);
+    xs_put(host, be + "12/1/ip", "10.0.12.9 fe80::1 bogus"); // IPv6 and junk skipped
+    xs_put(host, be + "12/2/mac", "not-a-mac");
+    xs_put(host, be + "12/3/state", "4"); // no mac at all
+
+    NetNs ns;
+    ns.veth("vif12.1", "g1");
+    Capture c1(ns, "g1");
+    auto r = run_capturing(ns.exec({bin, "--from-xenstore", "12", "--xenstored", host.socket_path(),
+                                    "--rounds", "1"}),
+                           {&c1});
+    CHECK(r.status == 1);
+    CHECK(r.out == "vif12.1 mac 00:16:3e:00:0c:01 ip 10.0.12.9 via vif12.1 rounds 1\n");
+    CHECK(r.err ==
+          "xsproxy-announce: " + be + "12/1/ip: 'fe80::1' is not IPv4, ignored\n"
+          "xsproxy-announce: " + be + "12/1/ip: 'bogus' is not IPv4, ignored\n"
+          "xsproxy-announce: " + be + "12/2: invalid mac 'not-a-mac', vif skipped\n"
+          "xsproxy-announce: " + be + "12/3: no mac, vif skipped\n"
+          "xsproxy-announce: domain 12 vif 0: no such interface 'vif12.0'\n");
+    REQUIRE(c1.frames.size() == 2);
+    CHECK(c1.frames[0].bytes == rarp_frame(mac_of(12, 1)));
+    CHECK(c1.frames[1].bytes == garp_frame(mac_of(12, 1), {10, 0, 12, 9}));
+
+    SECTION("a guest without vifs is not an error") {
+        auto none = run(ns.exec({bin, "--from-xenstore", "44", "--xenstored", host.socket_path()}));
+        CHECK(none.status == 0);
+        CHECK(none.out.empty());
+        CHECK(none.err == "xsproxy-announce: domain 44 has no dom0-backed vifs\n");
+    }
+    SECTION("no xenstored") {
+        auto nox = run({bin, "--from-xenstore", "12", "--xenstored", host.state_dir() + "/nothing"});
+        CHECK(nox.status == 1);
+        CHECK(nox.err.rfind("xsproxy-announce: cannot connect to xenstored at " + host.state_dir() +
+                                "/nothing: ", 0) == 0);
+    }
+}
+
+TEST_CASE("--from-xenstore on a bridged vif announces through the bridge", "[announce][netns][xensim]") {
+    xensim::Host host(xensim::Daemon::c);
+    vif_backend(host, 0, 12, 0);
+    NetNs ns;
+    ns.veth("vif12.0", "guest12");
+    ns.veth("uplink", "wire");
+    ns.ip({"link", "add", "xenbr0", "type", "bridge"});
+    ns.ip({"link", "set", "vif12.0", "master", "xenbr0"});
+    ns.ip({"link", "set", "uplink", "master", "xenbr0"});
+    ns.ip({"link", "set", "xenbr0", "up"});
+    Capture wire(ns, "wire");
+    auto r = run_capturing(ns.exec({bin, "--from-xenstore", "12", "--xenstored", host.socket_path(),
+                                    "--rounds", "2", "--initial-ms", "10"}),
+                           {&wire});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "vif12.0 mac 00:16:3e:00:0c:00 ip - via xenbr0 rounds 2\n");
+    auto rarps = pick(wire, 0x8035, mac_of(12, 0));
+    REQUIRE(rarps.size() == 2);
+    CHECK(rarps[0]->bytes == rarp_frame(mac_of(12, 0)));
+
+    auto strict = run(ns.exec({bin, "--from-xenstore", "12", "--xenstored", host.socket_path(),
+                               "--via", "master", "--rounds", "1"}));
+    CHECK(strict.status == 0);
+    ns.ip({"link", "set", "vif12.0", "nomaster"});
+    auto notport = run(ns.exec({bin, "--from-xenstore", "12", "--xenstored", host.socket_path(),
+                                "--via", "master", "--rounds", "1"}));
+    CHECK(notport.status == 1);
+    CHECK(notport.err == "xsproxy-announce: domain 12 vif 0: 'vif12.0' is not a Linux bridge port\n");
+}
