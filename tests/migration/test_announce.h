@@ -154,7 +154,7 @@ private:
 };
 
 struct Frame {
-    Clock::time_point t;
+    std::chrono::nanoseconds t; // kernel receive time (CLOCK_REALTIME)
     std::vector<uint8_t> bytes;
     uint16_t ethertype() const { return uint16_t(bytes[12] << 8 | bytes[13]); }
 };
@@ -187,6 +187,11 @@ public:
         sll.sll_ifindex = int(idx);
         if (bind(fd_, reinterpret_cast<sockaddr *>(&sll), sizeof sll) != 0)
             throw std::runtime_error("bind capture to " + ifname);
+        // Kernel timestamps: on a veth, receive is synchronous with the sender's
+        // sendto, so spacing is measured without this process's scheduling jitter.
+        int on = 1;
+        if (setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
+            throw std::runtime_error("SO_TIMESTAMPNS on capture socket");
     }
     ~Capture() {
         if (fd_ >= 0) close(fd_);
@@ -200,14 +205,28 @@ public:
     void drain() {
         for (;;) {
             uint8_t buf[2048];
+            alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(timespec))];
             sockaddr_ll from{};
-            socklen_t fl = sizeof from;
-            ssize_t n = recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT,
-                                 reinterpret_cast<sockaddr *>(&from), &fl);
+            iovec iov{buf, sizeof buf};
+            msghdr mh{};
+            mh.msg_name = &from;
+            mh.msg_namelen = sizeof from;
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            mh.msg_control = ctl;
+            mh.msg_controllen = sizeof ctl;
+            ssize_t n = recvmsg(fd_, &mh, MSG_DONTWAIT);
             if (n < 0) return;
-            auto now = Clock::now();
             if (from.sll_pkttype == PACKET_OUTGOING || n < 14) continue;
-            Frame f{now, std::vector<uint8_t>(buf, buf + n)};
+            std::chrono::nanoseconds t{-1};
+            for (cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    timespec ts;
+                    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                    t = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+                }
+            if (t.count() < 0) throw std::runtime_error("capture without kernel timestamp");
+            Frame f{t, std::vector<uint8_t>(buf, buf + n)};
             if (f.ethertype() == 0x0806 || f.ethertype() == 0x8035) frames.push_back(std::move(f));
         }
     }
@@ -220,7 +239,7 @@ private:
 };
 
 // Run argv while capturing on every capture; returns once it exited and the wire has
-// been quiet for a moment. Polling keeps receive timestamps within a millisecond or so.
+// been quiet for a moment.
 inline Result run_capturing(const std::vector<std::string> &argv, std::vector<Capture *> caps,
                             std::chrono::milliseconds limit = std::chrono::seconds(30)) {
     Child c(argv);
