@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 extern "C" {
 #include <xenevtchn.h>
@@ -51,18 +52,23 @@ struct RawGuest {
     }
     void kick() { xenevtchn_notify(xce, port); }
 
-    // Wait until req_cons stops moving for `quiet`.
-    XENSTORE_RING_IDX settle(std::chrono::milliseconds quiet = 300ms) {
-        XENSTORE_RING_IDX last = __atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE);
+    // Wait until neither req_cons nor rsp_prod has moved for `quiet` (the server has
+    // stalled); returns req_cons.
+    XENSTORE_RING_IDX settle(std::chrono::milliseconds quiet = 400ms) {
+        auto snap = [&] {
+            return std::pair(__atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE),
+                             __atomic_load_n(&intf->rsp_prod, __ATOMIC_ACQUIRE));
+        };
+        auto last = snap();
         auto since = std::chrono::steady_clock::now();
         for (;;) {
             std::this_thread::sleep_for(10ms);
-            XENSTORE_RING_IDX now = __atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE);
+            auto now = snap();
             if (now != last) {
                 last = now;
                 since = std::chrono::steady_clock::now();
             } else if (std::chrono::steady_clock::now() - since >= quiet) {
-                return now;
+                return now.first;
             }
         }
     }
