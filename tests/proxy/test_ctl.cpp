@@ -2,11 +2,25 @@
 // libxenstore clients (Debian's xenstore-read/-write/-ls) on the per-guest socket.
 #include "fixture.h"
 
+#include <sstream>
+
 using namespace proxytest;
 
 namespace {
 bool has(const std::string &hay, const std::string &needle) {
     return hay.find(needle) != std::string::npos;
+}
+
+// `list` prints one row per attached domain: "domid virt ...".
+bool listed(const std::string &list, std::uint32_t domid, const std::string &virt) {
+    std::istringstream in(list);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string d, v;
+        if (f >> d >> v && d == std::to_string(domid) && v == virt) return true;
+    }
+    return false;
 }
 
 // Run a Debian xenstore-* tool against a socket.
@@ -110,6 +124,9 @@ TEST_CASE("xsproxy-ctl: list, dump, stats, detach of a live guest", "[proxy][ctl
     Env env(true);
     auto g = env.guest(R);
     REQUIRE(g->write("data/x", "v").ok());
+    auto plain = env.ctl({"list"});
+    CHECK(plain.rc == 0);
+    CHECK(listed(plain.out, R, "1"));
     auto l = env.ctl({"list", "--json"});
     CHECK(l.rc == 0);
     CHECK(has(l.out, std::to_string(R)));
@@ -125,6 +142,7 @@ TEST_CASE("xsproxy-ctl: list, dump, stats, detach of a live guest", "[proxy][ctl
 
     auto det = env.ctl({"detach", std::to_string(R)});
     CHECK(det.rc == 0);
+    CHECK_FALSE(listed(env.ctl({"list"}).out, R, "1"));
     auto l2 = env.ctl({"list", "--json"});
     CHECK(l2.rc == 0);
     CHECK_FALSE(has(l2.out, "\"domid\":" + std::to_string(R)));
