@@ -51,7 +51,7 @@ bool parse_config(const std::string &text, Config &cfg, std::vector<std::string>
         } else if (k == "syslog") {
             if (!parse_bool(v, cfg.syslog)) bad("true or false");
         } else if (k == "upstream") {
-            if (v != "auto" && v != "ring") bad("auto or ring");
+            if (v != "auto" && v != "ring" && v != "privileged") bad("auto, ring or privileged");
             else cfg.upstream = v;
         } else if (k == "max-sessions") {
             unsigned x = 0;

@@ -12,7 +12,7 @@ struct Config {
     std::string rules_file;     // extra translation rules on top of the defaults
     std::string log_level = "info";
     bool syslog = false;
-    std::string upstream = "auto"; // auto | ring (privileged: not in this release)
+    std::string upstream = "auto"; // auto (ring, else privileged) | ring | privileged
     unsigned max_sessions = 4096;
 };
 

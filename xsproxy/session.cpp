@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <charconv>
+#include <event2/event.h>
 #include <fmt/format.h>
 
 namespace xsp {
@@ -44,14 +45,47 @@ void set_token(xsx::Msg &m, std::string_view token) {
 Session::Session(Services &svc, SessionSpec spec, xsx::RuleSet rules)
     : svc_(svc), spec_(std::move(spec)), rules_(std::move(rules)),
       translator_(xsx::DomidMap{static_cast<xsx::domid_t>(spec_.domid), spec_.virt}, rules_) {
-    upstream_ = std::make_unique<RingUpstream>(svc_.base, svc_.xen, svc_.sock, svc_.kicker,
-                                               svc_.mirrors, spec_.shadow, *this);
+    if (spec_.upstream == "privileged")
+        use_privileged();
+    else
+        upstream_ = std::make_unique<RingUpstream>(svc_.base, svc_.xen, svc_.sock, svc_.kicker,
+                                                   svc_.mirrors, spec_.shadow, *this);
+}
+
+// The privileged backend needs the translator's absolute mode: the daemon sees a socket,
+// not R, so relative paths become absolute under R's home and tokens are xsproxy's own.
+void Session::use_privileged() {
+    xsx::DomidMap map = translator_.map();
+    xsx::TranslatorOptions o = translator_.options();
+    o.absolute_upstream = true;
+    o.session = spec_.domid;
+    translator_ = xsx::Translator(map, rules_, o);
+    PrivOptions po = spec_.priv;
+    if (po.xenstored_socket.empty()) po.xenstored_socket = svc_.sock.path();
+    upstream_ = std::make_unique<PrivUpstream>(svc_.base, svc_.xen, svc_.sock, spec_.shadow,
+                                               std::move(po), *this);
+}
+
+void Session::fallback_cb(int, short, void *arg) {
+    auto *self = static_cast<Session *>(arg);
+    self->use_privileged();
+    self->start(std::move(self->fallback_done_));
 }
 
 Session::~Session() = default;
 
 void Session::start(std::function<void(const std::string &)> done) {
     upstream_->start([this, done = std::move(done)](const std::string &err) {
+        if (!err.empty() && spec_.upstream == "auto" && std::string_view(upstream_->kind()) == "ring") {
+            // The ring backend relies on C xenstored's main loop (its probe failed, e.g.
+            // oxenstored); the privileged one works on any daemon. Switch outside the ring
+            // backend's own callback: switching destroys it.
+            log::info("domain {}: ring upstream unavailable ({}); using the privileged upstream",
+                      spec_.domid, err);
+            fallback_done_ = done;
+            event_base_once(svc_.base, -1, EV_TIMEOUT, fallback_cb, this, nullptr);
+            return;
+        }
         if (!err.empty()) {
             done(err);
             return;
@@ -305,7 +339,8 @@ void Session::clean_upstream(Channel &c) {
 void Session::guest_reset(int ch, bool closed) {
     Channel *c = chan(ch);
     if (!c) return;
-    translator_.watches().reset();
+    if (translator_.options().absolute_upstream) forget_watches(*c);
+    else translator_.watches().reset();
     for (auto &s : c->slots) s.orphan = true;
     c->resetting = true;
     c->closing = closed;
@@ -379,6 +414,23 @@ void Session::summary(std::string &text, std::string &json) const {
                         "\"watches\":{},\"transactions\":{},\"failed\":{}}}",
                         spec_.domid, spec_.virt, upstream_->kind(), chans_.size(), watches, txs,
                         failed_ ? "true" : "false");
+}
+
+// Privileged upstream: one watch table serves every channel; a resetting channel drops
+// only its own watches (found by their upstream tokens) so the others keep theirs.
+void Session::forget_watches(Channel &c) {
+    auto &table = translator_.watches();
+    for (const auto &[path, token] : c.watches) {
+        std::string_view tok = token;
+        if (tok.substr(0, ring_escape.size()) == ring_escape) tok.remove_prefix(ring_escape.size());
+        else if (c.id != 0 && tok.find(':') != tok.npos) tok.remove_prefix(tok.find(':') + 1);
+        auto t = xsx::decode_token(tok);
+        const xsx::WatchEntry *e = t ? table.find_id(t->watch_id) : nullptr;
+        if (!e) continue;
+        std::string key = e->relative ? translator_.path_to_guest(e->upstream_path) : e->guest_path;
+        std::string gtok = e->guest_token;
+        table.erase(key, gtok);
+    }
 }
 
 } // namespace xsp

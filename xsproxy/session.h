@@ -10,6 +10,7 @@
 #pragma once
 
 #include "guest_conn.h"
+#include "priv_upstream.h"
 #include "ring_upstream.h"
 #include "upstream.h"
 #include "xsxlate/translator.h"
@@ -44,6 +45,8 @@ struct SessionSpec {
     ShadowSpec shadow;
     std::string socket_path; // per-guest socket ("" = none)
     std::string rules_file;  // "" = defaults
+    std::string upstream = "ring"; // ring | privileged | auto (ring, else privileged)
+    PrivOptions priv;              // the privileged backend's quotas and policy
 };
 
 class Session : public GuestSink, public UpstreamSink {
@@ -107,12 +110,16 @@ class Session : public GuestSink, public UpstreamSink {
     void update_output_block();
     std::string up_token(int ch, std::string_view token) const;
     void pump_all();
+    void use_privileged();
+    void forget_watches(Channel &c);
+    static void fallback_cb(int, short, void *arg);
 
     Services &svc_;
     SessionSpec spec_;
     xsx::RuleSet rules_;
     xsx::Translator translator_;
     std::unique_ptr<Upstream> upstream_;
+    std::function<void(const std::string &)> fallback_done_; // auto: ring refused
     std::map<int, Channel> chans_;
     int next_ch_ = 1; // 0 is the ring
     std::unique_ptr<GuestSocketServer> socket_;

@@ -19,6 +19,7 @@ const char usage_text[] =
     "usage: xsproxy-ctl [--control PATH] COMMAND [ARGS]\n"
     "  attach DOMID --ring-gfn GFN --ring-port PORT --shadow-gfn GFN --shadow-port PORT\n"
     "         [--virt 1|birth|N] [--socket PATH] [--rules FILE] [--no-ring]\n"
+    "         [--upstream ring|privileged|auto]\n"
     "      serve DOMID's xenstore ring; the guest sees domid --virt (default 1)\n"
     "  detach DOMID            stop serving DOMID\n"
     "  list [--json]           attached domains\n"
@@ -112,7 +113,7 @@ int main(int argc, char **argv) {
         ok = need_domid() &&
              add_options(args, 2,
                          {"ring-gfn", "ring-port", "shadow-gfn", "shadow-port", "virt", "socket",
-                          "rules"},
+                          "rules", "upstream"},
                          {"no-ring"}, req, err);
     } else if (req.verb == "detach") {
         ok = need_domid() && add_options(args, 2, {}, {}, req, err);

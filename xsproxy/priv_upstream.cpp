@@ -1,0 +1,669 @@
+#include "priv_upstream.h"
+
+#include "log.h"
+#include "xsxlate/dirpart.h"
+
+#include <charconv>
+#include <chrono>
+#include <event2/event.h>
+#include <fmt/format.h>
+
+namespace xsp {
+
+namespace acc = xsx::access;
+
+std::size_t PrivUpstream::open_transactions_ = 0;
+
+namespace {
+
+std::string_view first_arg(std::string_view body, std::string_view *rest = nullptr) {
+    std::size_t nul = body.find('\0');
+    if (nul == body.npos) {
+        if (rest) *rest = {};
+        return body;
+    }
+    if (rest) *rest = body.substr(nul + 1);
+    return body.substr(0, nul);
+}
+
+std::string z(std::string_view s) {
+    std::string out(s);
+    out.push_back('\0');
+    return out;
+}
+
+std::optional<acc::Acl> acl_of(const xsx::Msg &r) {
+    if (xsx::is_error(r)) return std::nullopt;
+    return acc::parse_acl(r.body);
+}
+
+std::uint64_t now_ms() {
+    using namespace std::chrono;
+    return static_cast<std::uint64_t>(
+        duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+constexpr std::size_t acl_cache_max = 8192;
+constexpr std::size_t read_paths_max = 1024;
+constexpr std::size_t count_walk_max = 4096;
+
+} // namespace
+
+PrivUpstream::PrivUpstream(event_base *base, Xen &xen, XsSocket &shared, ShadowSpec shadow,
+                           PrivOptions opt, UpstreamSink &sink)
+    : base_(base), xen_(xen), shared_(shared), shadow_(shadow), opt_(std::move(opt)),
+      sink_(sink), rate_(opt_.quotas.write_rate, opt_.quotas.write_burst) {
+    who_.domid = shadow_.domid;
+    home_ = fmt::format("/local/domain/{}", shadow_.domid);
+    rate_timer_ = evtimer_new(base_, rate_cb, this);
+}
+
+PrivUpstream::~PrivUpstream() {
+    open_transactions_ -= std::min(open_transactions_, tx_g2u_.size());
+    if (rate_timer_) event_free(rate_timer_);
+}
+
+void PrivUpstream::start(std::function<void(const std::string &)> done) {
+    sock_ = std::make_unique<XsSocket>(base_, opt_.xenstored_socket);
+    std::string err;
+    if (!sock_->connect(err)) {
+        done("privileged socket: " + err);
+        return;
+    }
+    sock_->on_event([this](const xsx::Msg &ev) { on_event(ev); });
+    sock_->on_failure([this](const std::string &why) {
+        failed_ = true;
+        sink_.upstream_failed(why);
+    });
+    auto finish_start = [this, done](const std::string &e) {
+        if (!e.empty()) {
+            done(e);
+            return;
+        }
+        // A stub domain acts with its target's rights too (SET_TARGET); libxl records it.
+        sock_->request(XS_READ, z(home_ + "/target"), [this, done](const xsx::Msg &r) {
+            std::uint32_t t = 0;
+            if (!xsx::is_error(r) &&
+                std::from_chars(r.body.data(), r.body.data() + r.body.size(), t).ec == std::errc())
+                who_.target = t;
+            ready_ = true;
+            count_home_nodes();
+            done("");
+            pump();
+        });
+    };
+    // R stays known to the daemon (ownership, accounting, @releaseDomain, RELEASE clean-up):
+    // introduce it on the shadow ring as the ring backend does, but never use that ring.
+    shared_.request(XS_IS_DOMAIN_INTRODUCED, z(std::to_string(shadow_.domid)),
+                    [this, finish_start](const xsx::Msg &r) {
+        if (!xsx::is_error(r) && r.body.substr(0, 1) == "T") return finish_start("");
+        if (!shadow_.gfn || !shadow_.port) {
+            log::warn("domain {}: no shadow ring given; the daemon will not know it", shadow_.domid);
+            return finish_start("");
+        }
+        std::string body = fmt::format("{}{}{}{}{}{}", shadow_.domid, '\0', shadow_.gfn, '\0',
+                                       shadow_.port, '\0');
+        shared_.request(XS_INTRODUCE, std::move(body), [this, finish_start](const xsx::Msg &ir) {
+            if (xsx::is_error(ir))
+                return finish_start(fmt::format("xenstored refused INTRODUCE of domain {}: {}",
+                                                shadow_.domid, xsx::error_name(ir)));
+            finish_start("");
+        });
+    });
+}
+
+bool PrivUpstream::can_send() const {
+    return ready_ && !failed_ && queue_.size() < opt_.quotas.outstanding;
+}
+
+void PrivUpstream::send(const xsx::Msg &m, std::uint64_t tag) {
+    ++stats_.requests;
+    Op op;
+    op.m = m;
+    op.tag = tag;
+    queue_.push_back(std::move(op));
+    pump();
+}
+
+void PrivUpstream::set_output_blocked(bool blocked) {
+    if (output_blocked_ == blocked) return;
+    output_blocked_ = blocked;
+    if (blocked) return;
+    while (!held_events_.empty() && !output_blocked_) {
+        xsx::Msg ev = std::move(held_events_.front());
+        held_events_.pop_front();
+        sink_.upstream_event(std::move(ev));
+    }
+    pump();
+}
+
+bool PrivUpstream::is_mutation(std::uint32_t type) const {
+    return type == XS_WRITE || type == XS_MKDIR || type == XS_RM || type == XS_SET_PERMS;
+}
+
+bool PrivUpstream::rate_limited() {
+    // C xenstored's write-rate limit is only active while some transaction is open.
+    if (open_transactions_ == 0) return false;
+    std::uint64_t now = now_ms();
+    if (rate_.take(now)) return false;
+    if (!rate_armed_) {
+        ++stats_.rate_waits;
+        std::uint64_t ms = rate_.ready_in_ms(now);
+        timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+        evtimer_add(rate_timer_, &tv);
+        rate_armed_ = true;
+    }
+    return true;
+}
+
+void PrivUpstream::rate_cb(int, short, void *arg) {
+    auto *self = static_cast<PrivUpstream *>(arg);
+    self->rate_armed_ = false;
+    self->pump();
+}
+
+void PrivUpstream::pump() {
+    if (busy_ || !ready_ || failed_ || output_blocked_ || queue_.empty()) return;
+    if (is_mutation(queue_.front().m.type) && rate_limited()) return;
+    busy_ = true;
+    run(queue_.front());
+}
+
+void PrivUpstream::finish(xsx::Msg reply) {
+    Op op = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = false;
+    reply.req_id = op.m.req_id;
+    reply.tx_id = op.m.tx_id;
+    sink_.upstream_reply(op.tag, std::move(reply));
+    if (can_send()) sink_.upstream_writable();
+    pump();
+}
+
+xsx::Msg PrivUpstream::error(const xsx::Msg &m, std::string_view name) const {
+    return xsx::reply_error(m, name);
+}
+
+void PrivUpstream::batch(std::vector<Up> reqs, std::function<void(Replies &)> k) {
+    ++stats_.round_trips;
+    stats_.upstream_msgs += reqs.size();
+    auto replies = std::make_shared<Replies>(reqs.size());
+    auto left = std::make_shared<std::size_t>(reqs.size());
+    auto cont = std::make_shared<std::function<void(Replies &)>>(std::move(k));
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        sock_->request(reqs[i].type, std::move(reqs[i].body),
+                       [replies, left, cont, i](const xsx::Msg &r) {
+                           (*replies)[i] = r;
+                           if (--*left == 0) (*cont)(*replies);
+                       },
+                       reqs[i].tx);
+    }
+}
+
+void PrivUpstream::run(Op &op) {
+    const xsx::Msg &m = op.m;
+    if (m.type == XS_WATCH || m.type == XS_UNWATCH) return run_watch(op); // NOTID
+    if (m.type == XS_TRANSACTION_START) return run_tx_start(op);
+    if (m.tx_id) {
+        auto it = tx_g2u_.find(m.tx_id);
+        if (it == tx_g2u_.end()) return finish(error(m, "ENOENT")); // C, not oxenstored's EIO
+        op.tx = it->second;
+    }
+    switch (m.type) {
+    case XS_READ:
+    case XS_DIRECTORY:
+    case XS_DIRECTORY_PART:
+    case XS_GET_PERMS: return run_read(op);
+    case XS_WRITE:
+    case XS_MKDIR:
+    case XS_RM:
+    case XS_SET_PERMS: return run_mutation(op);
+    case XS_TRANSACTION_END: return run_tx_end(op);
+    case XS_RESET_WATCHES: return run_reset(op);
+    default: return run_forward(op);
+    }
+}
+
+// ---- reads ------------------------------------------------------------------------
+
+void PrivUpstream::run_read(Op &op) {
+    const xsx::Msg &m = op.m;
+    std::string path(first_arg(m.body));
+    std::vector<Up> reqs{{XS_GET_PERMS, z(path), op.tx}};
+    bool dirpart = m.type == XS_DIRECTORY_PART;
+    if (dirpart && no_dirpart_) reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+    else if (m.type != XS_GET_PERMS) reqs.push_back({m.type, m.body, op.tx});
+    batch(std::move(reqs), [this, &op, path, dirpart](Replies &r) {
+        const xsx::Msg &m = op.m;
+        if (xsx::error_name(r[0]) == "ENOENT") return run_read_missing(op, path);
+        if (xsx::is_error(r[0])) return finish(r[0]);
+        auto acl = acl_of(r[0]);
+        if (!acl) return finish(error(m, "EINVAL"));
+        remember_acl(path, *acl);
+        if (!(acc::perm_for(who_, *acl) & acc::perm_read)) {
+            ++stats_.denied;
+            return finish(error(m, "EACCES"));
+        }
+        note_read(path);
+        if (m.type == XS_GET_PERMS) return finish(r[0]);
+        if (dirpart) {
+            std::string_view rest;
+            first_arg(m.body, &rest);
+            std::uint32_t off = 0;
+            std::string_view o = first_arg(rest);
+            std::from_chars(o.data(), o.data() + o.size(), off);
+            if (no_dirpart_) {
+                if (xsx::is_error(r[1])) return finish(r[1]);
+                ++stats_.dirpart_emulated;
+                return finish(xsx::reply_body(
+                    m, xsx::directory_part_reply(acc::children_generation(r[1].body), r[1].body, off)));
+            }
+            if (xsx::error_name(r[1]) == "ENOSYS") {
+                no_dirpart_ = true; // oxenstored: emulate from DIRECTORY from now on
+                return run_dirpart_emulated(op, path, off);
+            }
+        }
+        finish(r[1]);
+    });
+}
+
+void PrivUpstream::run_dirpart_emulated(Op &op, const std::string &path, std::uint32_t off) {
+    batch({{XS_DIRECTORY, z(path), op.tx}}, [this, &op, off](Replies &r) {
+        if (xsx::is_error(r[0])) return finish(r[0]);
+        ++stats_.dirpart_emulated;
+        finish(xsx::reply_body(
+            op.m, xsx::directory_part_reply(acc::children_generation(r[0].body), r[0].body, off)));
+    });
+}
+
+void PrivUpstream::run_read_missing(Op &op, const std::string &path) {
+    auto anc = acc::ancestors(path);
+    std::vector<Up> reqs;
+    for (std::size_t i = 1; i < anc.size(); ++i) reqs.push_back({XS_GET_PERMS, z(anc[i]), op.tx});
+    batch(std::move(reqs), [this, &op, anc](Replies &r) {
+        acc::Chain chain{std::nullopt};
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            chain.push_back(acl_of(r[i]));
+            if (chain.back()) remember_acl(anc[i + 1], *chain.back());
+        }
+        acc::Err e = acc::check(who_, chain, acc::perm_read);
+        if (e == acc::Err::eacces) ++stats_.denied;
+        finish(error(op.m, e == acc::Err::none ? "ENOENT" : acc::errname(e)));
+    });
+}
+
+// ---- mutations --------------------------------------------------------------------
+
+void PrivUpstream::run_mutation(Op &op) {
+    const xsx::Msg &m = op.m;
+    std::string path(first_arg(m.body));
+    if (m.type == XS_SET_PERMS && !path.empty() && path[0] == '@') {
+        // '@' nodes belong to dom0: refused whatever the daemon would allow a socket.
+        std::string_view rest;
+        first_arg(m.body, &rest);
+        acc::SetPermsArgs a{{}, true};
+        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
+        acc::Err e = acc::check_set_perms(who_, {}, a,
+                                          [this](std::uint32_t d) { return xen_.domain_exists(d); },
+                                          opt_.quotas.perms);
+        ++stats_.denied;
+        return finish(error(m, acc::errname(e)));
+    }
+    if (op.tx == 0 && !op.unwrapped) {
+        batch({{XS_TRANSACTION_START, std::string(1, '\0'), 0}}, [this, &op](Replies &r) {
+            std::uint32_t id = 0;
+            if (xsx::is_error(r[0]) ||
+                std::from_chars(r[0].body.data(), r[0].body.data() + r[0].body.size(), id).ec !=
+                    std::errc() ||
+                id == 0) {
+                ++stats_.unwrapped_fallbacks;
+                op.unwrapped = true;
+                return run_mutation(op);
+            }
+            ++stats_.wrapped;
+            op.tx = id;
+            op.wrapper = true;
+            run_mutation(op);
+        });
+        return;
+    }
+    auto anc = acc::ancestors(path);
+    std::vector<Up> reqs;
+    for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), op.tx});
+    if (m.type == XS_WRITE) reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+    if (m.type == XS_SET_PERMS) {
+        reqs.push_back({XS_READ, z(path), op.tx});
+        reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+    }
+    batch(std::move(reqs), [this, &op, path](Replies &r) { mutation_checked(op, path, r); });
+}
+
+void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r) {
+    const xsx::Msg &m = op.m;
+    auto anc = acc::ancestors(path);
+    acc::Chain chain;
+    for (std::size_t i = 0; i < anc.size(); ++i) {
+        if (xsx::is_error(r[i]) && xsx::error_name(r[i]) != "ENOENT") {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(r[i]);
+        }
+        chain.push_back(acl_of(r[i]));
+        if (chain.back()) remember_acl(anc[i], *chain.back());
+    }
+    auto refuse = [&](std::string_view e, bool quota) {
+        if (quota) ++stats_.quota_refusals;
+        else ++stats_.denied;
+        if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+        finish(error(m, e));
+    };
+    std::string_view rest;
+    first_arg(m.body, &rest);
+    std::vector<Up> acts;
+    std::vector<std::pair<std::string, acc::Acl>> created;
+    const auto &q = opt_.quotas;
+    switch (m.type) {
+    case XS_WRITE:
+    case XS_MKDIR: {
+        acc::Create c = acc::check_create(who_, chain);
+        if (c.err != acc::Err::none) return refuse(acc::errname(c.err), false);
+        if (m.type == XS_MKDIR && c.exists) {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(xsx::reply_ok(m));
+        }
+        std::size_t nperms = c.exists ? chain[0]->size() : c.acl.size();
+        std::size_t children = 0;
+        if (m.type == XS_WRITE && c.exists && !xsx::is_error(r[anc.size()]))
+            children = r[anc.size()].body.size();
+        std::size_t value = m.type == XS_WRITE ? rest.size() : 0;
+        if (acc::node_size(nperms, value, children) >= q.node_size)
+            return refuse("ENOSPC", true);
+        if (c.levels && owned_nodes_ + c.levels > q.nodes) return refuse("ENOSPC", true);
+        acts.push_back({m.type, m.body, op.tx});
+        // C: every created level is a copy of the level above with the creator as owner;
+        // the daemon, seeing a privileged writer, kept the parent's owner: fix it.
+        for (std::size_t k = c.levels; k-- > 0;) {
+            acts.push_back({XS_SET_PERMS, z(anc[k]) + acc::format_acl(c.acl), op.tx});
+            created.emplace_back(anc[k], c.acl);
+        }
+        break;
+    }
+    case XS_RM: {
+        acc::Remove rm = acc::check_rm(who_, chain, path == "/");
+        if (rm.err != acc::Err::none) return refuse(acc::errname(rm.err), false);
+        if (rm.noop) {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(xsx::reply_ok(m));
+        }
+        acts.push_back({m.type, m.body, op.tx});
+        break;
+    }
+    case XS_SET_PERMS: {
+        acc::SetPermsArgs a;
+        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
+        acc::Err e = acc::check_set_perms(
+            who_, chain, a, [this](std::uint32_t d) { return xen_.domain_exists(d); }, q.perms);
+        if (e != acc::Err::none) return refuse(acc::errname(e), e == acc::Err::enospc);
+        const xsx::Msg &val = r[anc.size()], &dir = r[anc.size() + 1];
+        std::size_t value = xsx::is_error(val) ? 0 : val.body.size();
+        std::size_t children = xsx::is_error(dir) ? 0 : dir.body.size();
+        if (acc::node_size(a.perm_strings.size(), value, children) >= q.node_size)
+            return refuse("ENOSPC", true);
+        acts.push_back({m.type, m.body, op.tx});
+        acc::Acl acl;
+        for (auto p : a.perm_strings)
+            if (auto one = acc::parse_acl(p)) acl.push_back((*one)[0]);
+        created.emplace_back(path, acl); // the cache learns the new ACL on success
+        break;
+    }
+    default: return finish(error(m, "EINVAL"));
+    }
+    if (op.wrapper) acts.push_back({XS_TRANSACTION_END, z("T"), op.tx});
+    bool owned_rm = m.type == XS_RM && chain[0] && !chain[0]->empty() &&
+                    (*chain[0])[0].id == who_.domid;
+    batch(std::move(acts), [this, &op, path, created, owned_rm](Replies &r) {
+        if (op.wrapper) {
+            const xsx::Msg &end = r.back();
+            if (xsx::error_name(end) == "EAGAIN") {
+                // Something checked changed under us: check again from a fresh snapshot.
+                ++stats_.eagain_retries;
+                op.tx = 0;
+                op.wrapper = false;
+                if (++op.attempts >= opt_.eagain_retries) {
+                    ++stats_.unwrapped_fallbacks;
+                    op.unwrapped = true;
+                }
+                return run_mutation(op);
+            }
+            if (xsx::is_error(end) && !xsx::is_error(r[0])) return finish(end);
+        }
+        if (!xsx::is_error(r[0])) {
+            if (op.m.type == XS_SET_PERMS) {
+                for (const auto &[p, acl] : created) remember_acl(p, acl);
+            } else {
+                owned_nodes_ += created.size();
+                for (const auto &[p, acl] : created) remember_acl(p, acl);
+            }
+            if (op.m.type == XS_RM) {
+                // The subtree is gone; its cached ACLs with it.
+                for (auto it = acl_cache_.begin(); it != acl_cache_.end();) {
+                    const std::string &k = it->first;
+                    if (k == path || (k.size() > path.size() && k.compare(0, path.size(), path) == 0 &&
+                                      k[path.size()] == '/'))
+                        it = acl_cache_.erase(it);
+                    else
+                        ++it;
+                }
+                if (owned_rm && owned_nodes_) --owned_nodes_;
+                if (owned_nodes_ * 10 >= opt_.quotas.nodes * 9) count_home_nodes();
+            }
+        }
+        finish(r[0]);
+    });
+}
+
+// ---- watches, transactions, the rest ----------------------------------------------
+
+void PrivUpstream::run_watch(Op &op) {
+    const xsx::Msg &m = op.m;
+    auto parts = xsx::split_nul(m.body);
+    if (parts.size() < 2) return finish(error(m, "EINVAL"));
+    std::pair<std::string, std::string> key{std::string(parts[0]), std::string(parts[1])};
+    bool watch = m.type == XS_WATCH;
+    // C counts watches per connection; the check is '>' (so quota + 1 fit).
+    if (watch && watches_.size() > opt_.quotas.watches) {
+        ++stats_.quota_refusals;
+        return finish(error(m, "E2BIG"));
+    }
+    // The event WATCH queues follows its reply on this connection: the first event with
+    // this token is the initial one, delivered whatever the permissions.
+    if (watch) initial_pending_.insert(key.second);
+    batch({{m.type, m.body, 0}}, [this, &op, key, watch](Replies &r) {
+        bool ok = !xsx::is_error(r[0]);
+        if (watch && ok) watches_.insert(key);
+        if (watch && !ok) initial_pending_.erase(key.second);
+        if (!watch && ok) {
+            watches_.erase(key);
+            initial_pending_.erase(key.second);
+        }
+        finish(r[0]);
+    });
+}
+
+void PrivUpstream::run_tx_start(Op &op) {
+    const xsx::Msg &m = op.m;
+    if (m.tx_id) return finish(error(m, tx_g2u_.count(m.tx_id) ? "EBUSY" : "ENOENT"));
+    if (tx_g2u_.size() > opt_.quotas.transactions) {
+        ++stats_.quota_refusals;
+        return finish(error(m, "ENOSPC"));
+    }
+    batch({{XS_TRANSACTION_START, m.body, 0}}, [this, &op](Replies &r) {
+        std::uint32_t up = 0;
+        if (xsx::is_error(r[0])) return finish(r[0]);
+        std::from_chars(r[0].body.data(), r[0].body.data() + r[0].body.size(), up);
+        std::uint32_t g = tx_ids_.next(tx_in_use_);
+        tx_in_use_.insert(g);
+        tx_g2u_[g] = up;
+        ++open_transactions_;
+        finish(xsx::reply_body(op.m, z(std::to_string(g))));
+    });
+}
+
+void PrivUpstream::run_tx_end(Op &op) {
+    batch({{XS_TRANSACTION_END, op.m.body, op.tx}}, [this, &op](Replies &r) {
+        // Every END past argument validation ends the transaction, whatever the outcome.
+        if (xsx::error_name(r[0]) != "EINVAL") {
+            tx_g2u_.erase(op.m.tx_id);
+            tx_in_use_.erase(op.m.tx_id);
+            if (open_transactions_) --open_transactions_;
+        }
+        finish(r[0]);
+    });
+}
+
+void PrivUpstream::run_reset(Op &op) {
+    // Emulated on this guest's socket: its watches and transactions go, nothing else.
+    std::vector<Up> reqs;
+    for (const auto &[path, token] : watches_) reqs.push_back({XS_UNWATCH, z(path) + z(token), 0});
+    for (const auto &[g, u] : tx_g2u_) reqs.push_back({XS_TRANSACTION_END, z("F"), u});
+    open_transactions_ -= std::min(open_transactions_, tx_g2u_.size());
+    watches_.clear();
+    initial_pending_.clear();
+    tx_g2u_.clear();
+    tx_in_use_.clear();
+    held_events_.clear();
+    if (reqs.empty()) return finish(xsx::reply_ok(op.m));
+    batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
+}
+
+void PrivUpstream::run_forward(Op &op) {
+    batch({{op.m.type, op.m.body, op.tx}}, [this](Replies &r) { finish(r[0]); });
+}
+
+// ---- events -----------------------------------------------------------------------
+
+void PrivUpstream::on_event(const xsx::Msg &ev) {
+    ++stats_.events_in;
+    auto parts = xsx::split_nul(ev.body);
+    if (parts.size() < 2) return;
+    std::string path(parts[0]);
+    if (auto it = initial_pending_.find(std::string(parts[1])); it != initial_pending_.end()) {
+        initial_pending_.erase(it);
+        ++stats_.events_delivered;
+        return deliver(ev);
+    }
+    acc::EventFacts f;
+    f.special = !path.empty() && path[0] == '@';
+    f.special_granted = opt_.special_events;
+    if (!f.special) {
+        f.in_own_area = in_own_area(path);
+        f.node = cached_acl(path);
+        f.parent = cached_acl(acc::parent_of(path));
+    }
+    acc::Delivery d = acc::watch_policy(who_, f);
+    if (d.uncertain) ++(d.deliver ? stats_.uncertain_delivered : stats_.uncertain_denied);
+    if (!d.deliver) {
+        ++stats_.events_denied;
+        return;
+    }
+    ++stats_.events_delivered;
+    deliver(ev);
+}
+
+void PrivUpstream::deliver(xsx::Msg ev) {
+    if (!output_blocked_) return sink_.upstream_event(std::move(ev));
+    // A guest that does not read loses its oldest events beyond the cap, as C drops
+    // events left pending too long; other guests are not affected.
+    if (held_events_.size() >= opt_.event_backlog) {
+        held_events_.pop_front();
+        ++stats_.events_dropped;
+    }
+    held_events_.push_back(std::move(ev));
+}
+
+bool PrivUpstream::in_own_area(const std::string &path) const {
+    auto under = [&](const std::string &root) {
+        return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                                path[root.size()] == '/');
+    };
+    if (under(home_)) return true;
+    for (const auto &p : read_paths_)
+        if (under(p)) return true;
+    return false;
+}
+
+void PrivUpstream::remember_acl(const std::string &path, const acc::Acl &acl) {
+    if (acl_cache_.size() >= acl_cache_max && !acl_cache_.count(path)) acl_cache_.clear();
+    acl_cache_[path] = acl;
+}
+
+std::optional<acc::Acl> PrivUpstream::cached_acl(const std::string &path) const {
+    auto it = acl_cache_.find(path);
+    if (it == acl_cache_.end()) return std::nullopt;
+    return it->second;
+}
+
+void PrivUpstream::note_read(const std::string &path) {
+    if (read_paths_.size() < read_paths_max) read_paths_.insert(path);
+}
+
+// Nodes R owns under its home, the node quota's base. Nodes it owns elsewhere are not
+// counted (docs/threat-model.md); dom0 is never checked either, so this only matters
+// for nodes the guest creates itself.
+void PrivUpstream::count_home_nodes() {
+    struct Walk {
+        std::size_t owned = 0, seen = 0, pending = 0;
+        std::function<void(std::string)> visit;
+    };
+    auto w = std::make_shared<Walk>();
+    // Callbacks hold the walk; the walk holds only a weak reference to itself, so a walk
+    // cut short by the session's end frees everything.
+    std::weak_ptr<Walk> weak = w;
+    w->visit = [this, weak](std::string path) {
+        auto w = weak.lock();
+        if (!w || w->seen++ >= count_walk_max) return;
+        w->pending += 2;
+        auto done_one = [this](const std::shared_ptr<Walk> &w) {
+            if (--w->pending == 0) owned_nodes_ = w->owned;
+        };
+        sock_->request(XS_GET_PERMS, z(path), [this, w, done_one](const xsx::Msg &r) {
+            if (auto acl = acl_of(r); acl && (*acl)[0].id == who_.domid) ++w->owned;
+            done_one(w);
+        });
+        sock_->request(XS_DIRECTORY, z(path), [w, path, done_one](const xsx::Msg &r) {
+            if (!xsx::is_error(r))
+                for (auto c : xsx::split_nul(r.body)) w->visit(path + "/" + std::string(c));
+            done_one(w);
+        });
+    };
+    w->visit(home_);
+}
+
+void PrivUpstream::describe(std::string &text, std::string &json) const {
+    const Stats &s = stats_;
+    text += fmt::format("  upstream           privileged (own socket to {}, {})\n",
+                        opt_.xenstored_socket, ready_ ? "ready" : "starting");
+    text += fmt::format("  privileged state   queued {} busy {} watches {} transactions {} owned-nodes {}\n",
+                        queue_.size(), busy_, watches_.size(), tx_g2u_.size(), owned_nodes_);
+    text += fmt::format("  privileged traffic requests {} round-trips {} upstream-msgs {} wrapped {} eagain-retries "
+                        "{} unwrapped-fallbacks {}\n",
+                        s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
+                        s.unwrapped_fallbacks);
+    text += fmt::format("  privileged checks  denied {} quota-refusals {} rate-waits {} dirpart-emulated {}\n",
+                        s.denied, s.quota_refusals, s.rate_waits, s.dirpart_emulated);
+    text += fmt::format("  privileged events  in {} delivered {} denied {} uncertain-delivered {} "
+                        "uncertain-denied {} dropped {}\n",
+                        s.events_in, s.events_delivered, s.events_denied, s.uncertain_delivered,
+                        s.uncertain_denied, s.events_dropped);
+    json += fmt::format(
+        "\"upstream\":{{\"kind\":\"privileged\",\"requests\":{},\"round_trips\":{},"
+        "\"upstream_msgs\":{},\"wrapped\":{},\"eagain_retries\":{},\"unwrapped_fallbacks\":{},"
+        "\"denied\":{},\"quota_refusals\":{},\"rate_waits\":{},\"events_in\":{},"
+        "\"events_delivered\":{},\"events_denied\":{},\"uncertain_delivered\":{},"
+        "\"uncertain_denied\":{},\"events_dropped\":{},\"owned_nodes\":{}}}",
+        s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
+        s.unwrapped_fallbacks, s.denied, s.quota_refusals, s.rate_waits, s.events_in,
+        s.events_delivered, s.events_denied, s.uncertain_delivered, s.uncertain_denied,
+        s.events_dropped, owned_nodes_);
+}
+
+} // namespace xsp

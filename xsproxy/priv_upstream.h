@@ -1,0 +1,157 @@
+// The `privileged` upstream: any daemon (oxenstored first), one privileged socket per
+// guest, with xsproxy enforcing what C xenstored 4.17 enforces for an unprivileged ring
+// connection of the real domid R (libxsxlate access.h) — one semantic profile on every
+// host.
+//
+// On a privileged socket the daemon checks nothing, so every guest request becomes a
+// small exchange on the guest's own socket:
+//  - reads: [GET_PERMS P, op P] in one round trip (a second only for a missing node, to
+//    find the nearest existing ancestor for EACCES vs ENOENT);
+//  - mutations: inside an upstream transaction (the guest's own, or a wrapper opened for
+//    this one request and never left idle): [GET_PERMS of P and its ancestors, sizes],
+//    decide, then [op, ownership fix-ups (SET_PERMS of created levels), END T]. The
+//    transaction makes the check and the act atomic: a concurrent change of anything
+//    checked makes the commit fail with EAGAIN; retries are bounded, then the request
+//    runs unwrapped (counted, docs/design.md).
+// A guest's requests run one at a time; at most `outstanding` wait, beyond that the
+// guest's ring is not read (back-pressure, as C's outstanding-request quota).
+//
+// The daemon sends a privileged socket every event of the watched paths; xsproxy
+// filters them with the documented policy (access.h watch_policy).
+#pragma once
+
+#include "ring_upstream.h"
+#include "upstream.h"
+#include "xen.h"
+#include "xs_socket.h"
+#include "xsxlate/access.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct event;
+struct event_base;
+
+namespace xsp {
+
+struct PrivOptions {
+    std::string xenstored_socket;
+    xsx::access::Quotas quotas;
+    bool special_events = false; // deliver '@' events beyond the initial one
+    unsigned eagain_retries = 8; // wrapped attempts before the unwrapped fallback
+    std::size_t event_backlog = 1024; // events held while the guest does not read
+};
+
+class PrivUpstream : public Upstream {
+  public:
+    PrivUpstream(event_base *base, Xen &xen, XsSocket &shared, ShadowSpec shadow,
+                 PrivOptions opt, UpstreamSink &sink);
+    ~PrivUpstream() override;
+
+    const char *kind() const override { return "privileged"; }
+    void start(std::function<void(const std::string &)> done) override;
+    bool can_send() const override;
+    void send(const xsx::Msg &m, std::uint64_t tag) override;
+    void set_output_blocked(bool blocked) override;
+    void describe(std::string &text, std::string &json) const override;
+
+    struct Stats {
+        std::uint64_t requests = 0, round_trips = 0, upstream_msgs = 0;
+        std::uint64_t wrapped = 0, eagain_retries = 0, unwrapped_fallbacks = 0;
+        std::uint64_t denied = 0, quota_refusals = 0, rate_waits = 0;
+        std::uint64_t events_in = 0, events_delivered = 0, events_denied = 0;
+        std::uint64_t uncertain_delivered = 0, uncertain_denied = 0, events_dropped = 0;
+        std::uint64_t dirpart_emulated = 0;
+    };
+    const Stats &stats() const { return stats_; }
+
+  private:
+    struct Up {
+        std::uint32_t type;
+        std::string body;
+        std::uint32_t tx = 0;
+    };
+    using Replies = std::vector<xsx::Msg>;
+    struct Op {
+        xsx::Msg m; // as the session sent it (upstream paths, session tx ids)
+        std::uint64_t tag;
+        std::uint32_t tx = 0;      // upstream transaction the op runs in (0: none)
+        bool wrapper = false;      // tx is ours, opened for this op
+        unsigned attempts = 0;
+        bool unwrapped = false;    // the EAGAIN fallback
+    };
+
+    void pump();
+    void finish(xsx::Msg reply);
+    void batch(std::vector<Up> reqs, std::function<void(Replies &)> k);
+    bool is_mutation(std::uint32_t type) const;
+    bool rate_limited();
+    static void rate_cb(int, short, void *arg);
+
+    void run(Op &op);
+    void run_read(Op &op);
+    void run_read_missing(Op &op, const std::string &path);
+    void run_dirpart_emulated(Op &op, const std::string &path, std::uint32_t offset);
+    void run_mutation(Op &op);
+    void mutation_checked(Op &op, const std::string &path, Replies &r);
+    void run_watch(Op &op);
+    void run_tx_start(Op &op);
+    void run_tx_end(Op &op);
+    void run_reset(Op &op);
+    void run_forward(Op &op);
+
+    void on_event(const xsx::Msg &ev);
+    void deliver(xsx::Msg ev);
+    bool in_own_area(const std::string &path) const;
+    void remember_acl(const std::string &path, const xsx::access::Acl &acl);
+    std::optional<xsx::access::Acl> cached_acl(const std::string &path) const;
+    void note_read(const std::string &path);
+    void count_home_nodes();
+
+    xsx::Msg error(const xsx::Msg &m, std::string_view name) const;
+
+    event_base *base_;
+    Xen &xen_;
+    XsSocket &shared_;
+    ShadowSpec shadow_;
+    PrivOptions opt_;
+    UpstreamSink &sink_;
+    std::unique_ptr<XsSocket> sock_;
+    xsx::access::Identity who_;
+    std::string home_;
+    event *rate_timer_ = nullptr;
+    bool rate_armed_ = false;
+    xsx::access::WriteRate rate_;
+
+    std::deque<Op> queue_; // queue_.front() runs when busy_
+    bool busy_ = false;
+    bool ready_ = false;
+    bool failed_ = false;
+    bool output_blocked_ = false;
+    std::deque<xsx::Msg> held_events_;
+
+    // Guest transactions: the C-like ids the guest sees <-> the daemon's ids.
+    xsx::access::TxIds tx_ids_;
+    std::map<std::uint32_t, std::uint32_t> tx_g2u_;
+    std::set<std::uint32_t> tx_in_use_;
+    // Watches as sent upstream: (path, token); tokens awaiting their initial event.
+    std::set<std::pair<std::string, std::string>> watches_;
+    std::set<std::string> initial_pending_;
+    bool no_dirpart_ = false;
+
+    std::unordered_map<std::string, xsx::access::Acl> acl_cache_;
+    std::set<std::string> read_paths_;
+    std::size_t owned_nodes_ = 0;
+
+    Stats stats_;
+    static std::size_t open_transactions_; // over every privileged session (C's WRL switch)
+};
+
+} // namespace xsp
