@@ -179,7 +179,7 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
     spec.socket_path = a.str("socket");
     spec.rules_file = a.str("rules");
     spec.upstream = a.str("upstream");
-    if (spec.upstream.empty()) spec.upstream = cfg_.upstream == "auto" ? "auto" : cfg_.upstream;
+    if (spec.upstream.empty()) spec.upstream = cfg_.upstream;
     if (spec.upstream != "ring" && spec.upstream != "privileged" && spec.upstream != "auto" &&
         a.err.empty())
         a.err = "upstream: ring, privileged or auto";

@@ -418,9 +418,23 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     default: return finish(error(m, "EINVAL"));
     }
     if (op.wrapper) acts.push_back({XS_TRANSACTION_END, z("T"), op.tx});
+    // Not inside a guest transaction: there the events come with the guest's commit.
+    bool window = !created.empty() && m.type != XS_SET_PERMS && (op.wrapper || op.tx == 0);
+    if (window) {
+        FixupWindow w;
+        w.target = path;
+        for (const auto &[p, acl] : created)
+            if (p != path) w.parents.insert(p);
+        fixups_ = std::move(w);
+        acts.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0}); // the fence
+    }
     bool owned_rm = m.type == XS_RM && chain[0] && !chain[0]->empty() &&
                     (*chain[0])[0].id == who_.domid;
-    batch(std::move(acts), [this, &op, path, created, owned_rm](Replies &r) {
+    batch(std::move(acts), [this, &op, path, created, owned_rm, window](Replies &r) {
+        if (window) {
+            fixups_.reset();
+            r.pop_back(); // the fence
+        }
         if (op.wrapper) {
             const xsx::Msg &end = r.back();
             if (xsx::error_name(end) == "EAGAIN") {
@@ -477,7 +491,20 @@ void PrivUpstream::run_watch(Op &op) {
     // The event WATCH queues follows its reply on this connection: the first event with
     // this token is the initial one, delivered whatever the permissions.
     if (watch) initial_pending_.insert(key.second);
-    batch({{m.type, m.body, 0}}, [this, &op, key, watch](Replies &r) {
+    // Seed the delivery policy: the watched node's ACL, and the node counts as read when
+    // the guest could read it (its subtree is then "its own area", docs/design.md).
+    bool seed = watch && !key.first.empty() && key.first[0] == '/';
+    std::vector<Up> reqs;
+    if (seed) reqs.push_back({XS_GET_PERMS, z(key.first), 0});
+    reqs.push_back({m.type, m.body, 0});
+    batch(std::move(reqs), [this, &op, key, watch, seed](Replies &all) {
+        if (seed) {
+            if (auto acl = acl_of(all[0])) {
+                remember_acl(key.first, *acl);
+                if (acc::perm_for(who_, *acl) & acc::perm_read) note_read(key.first);
+            }
+        }
+        Replies r{all.back()};
         bool ok = !xsx::is_error(r[0]);
         if (watch && ok) watches_.insert(key);
         if (watch && !ok) initial_pending_.erase(key.second);
@@ -550,6 +577,15 @@ void PrivUpstream::on_event(const xsx::Msg &ev) {
         initial_pending_.erase(it);
         ++stats_.events_delivered;
         return deliver(ev);
+    }
+    if (fixups_) {
+        const std::string tok(parts[1]);
+        bool suppress = fixups_->parents.count(path) > 0;
+        if (path == fixups_->target && !fixups_->seen_tokens.insert(tok).second) suppress = true;
+        if (suppress) {
+            ++stats_.fixup_events_suppressed;
+            return;
+        }
     }
     acc::EventFacts f;
     f.special = !path.empty() && path[0] == '@';
@@ -648,8 +684,10 @@ void PrivUpstream::describe(std::string &text, std::string &json) const {
                         "{} unwrapped-fallbacks {}\n",
                         s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
                         s.unwrapped_fallbacks);
-    text += fmt::format("  privileged checks  denied {} quota-refusals {} rate-waits {} dirpart-emulated {}\n",
-                        s.denied, s.quota_refusals, s.rate_waits, s.dirpart_emulated);
+    text += fmt::format("  privileged checks  denied {} quota-refusals {} rate-waits {} dirpart-emulated {} "
+                        "fixup-events-suppressed {}\n",
+                        s.denied, s.quota_refusals, s.rate_waits, s.dirpart_emulated,
+                        s.fixup_events_suppressed);
     text += fmt::format("  privileged events  in {} delivered {} denied {} uncertain-delivered {} "
                         "uncertain-denied {} dropped {}\n",
                         s.events_in, s.events_delivered, s.events_denied, s.uncertain_delivered,

@@ -68,7 +68,7 @@ class PrivUpstream : public Upstream {
         std::uint64_t denied = 0, quota_refusals = 0, rate_waits = 0;
         std::uint64_t events_in = 0, events_delivered = 0, events_denied = 0;
         std::uint64_t uncertain_delivered = 0, uncertain_denied = 0, events_dropped = 0;
-        std::uint64_t dirpart_emulated = 0;
+        std::uint64_t dirpart_emulated = 0, fixup_events_suppressed = 0;
     };
     const Stats &stats() const { return stats_; }
 
@@ -144,6 +144,16 @@ class PrivUpstream : public Upstream {
     // Watches as sent upstream: (path, token); tokens awaiting their initial event.
     std::set<std::pair<std::string, std::string>> watches_;
     std::set<std::string> initial_pending_;
+    // Events of xsproxy's own ownership fix-ups: a ring connection's create fires once for
+    // the node it names, but oxenstored fires again for each SET_PERMS of a created level.
+    // Open from sending [op, fix-ups, END, fence] until the fence's reply (the daemon
+    // queues a commit's events before it reads the next request).
+    struct FixupWindow {
+        std::string target;                 // the op's node: its first event per token passes
+        std::set<std::string> parents;      // implicit parents: their events never pass
+        std::set<std::string> seen_tokens;
+    };
+    std::optional<FixupWindow> fixups_;
     bool no_dirpart_ = false;
 
     std::unordered_map<std::string, xsx::access::Acl> acl_cache_;
