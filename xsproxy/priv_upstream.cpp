@@ -1,6 +1,7 @@
 #include "priv_upstream.h"
 
 #include "log.h"
+#include "priv_util.h"
 #include "xsxlate/dirpart.h"
 
 #include <charconv>
@@ -11,31 +12,13 @@
 namespace xsp {
 
 namespace acc = xsx::access;
+using priv::acl_of;
+using priv::first_arg;
+using priv::z;
 
 std::size_t PrivUpstream::open_transactions_ = 0;
 
 namespace {
-
-std::string_view first_arg(std::string_view body, std::string_view *rest = nullptr) {
-    std::size_t nul = body.find('\0');
-    if (nul == body.npos) {
-        if (rest) *rest = {};
-        return body;
-    }
-    if (rest) *rest = body.substr(nul + 1);
-    return body.substr(0, nul);
-}
-
-std::string z(std::string_view s) {
-    std::string out(s);
-    out.push_back('\0');
-    return out;
-}
-
-std::optional<acc::Acl> acl_of(const xsx::Msg &r) {
-    if (xsx::is_error(r)) return std::nullopt;
-    return acc::parse_acl(r.body);
-}
 
 std::uint64_t now_ms() {
     using namespace std::chrono;
@@ -45,6 +28,7 @@ std::uint64_t now_ms() {
 
 constexpr std::size_t acl_cache_max = 8192;
 constexpr std::size_t read_paths_max = 1024;
+// Node counting walks stop here (a guest home has tens of nodes; C caps it at 1000).
 constexpr std::size_t count_walk_max = 4096;
 
 } // namespace
@@ -86,10 +70,14 @@ void PrivUpstream::start(std::function<void(const std::string &)> done) {
             if (!xsx::is_error(r) &&
                 std::from_chars(r.body.data(), r.body.data() + r.body.size(), t).ec == std::errc())
                 who_.target = t;
-            ready_ = true;
-            count_home_nodes();
-            done("");
-            pump();
+            // The node quota's base: nodes R owns in its home. Nodes it owns elsewhere are
+            // not counted (docs/threat-model.md).
+            count_owned(home_, 0, [this, done](std::size_t n) {
+                owned_nodes_ = n;
+                ready_ = true;
+                done("");
+                pump();
+            });
         });
     };
     // R stays known to the daemon (ownership, accounting, @releaseDomain, RELEASE clean-up):
@@ -292,189 +280,6 @@ void PrivUpstream::run_read_missing(Op &op, const std::string &path) {
     });
 }
 
-// ---- mutations --------------------------------------------------------------------
-
-void PrivUpstream::run_mutation(Op &op) {
-    const xsx::Msg &m = op.m;
-    std::string path(first_arg(m.body));
-    if (m.type == XS_SET_PERMS && !path.empty() && path[0] == '@') {
-        // '@' nodes belong to dom0: refused whatever the daemon would allow a socket.
-        std::string_view rest;
-        first_arg(m.body, &rest);
-        acc::SetPermsArgs a{{}, true};
-        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
-        acc::Err e = acc::check_set_perms(who_, {}, a,
-                                          [this](std::uint32_t d) { return xen_.domain_exists(d); },
-                                          opt_.quotas.perms);
-        ++stats_.denied;
-        return finish(error(m, acc::errname(e)));
-    }
-    if (op.tx == 0 && !op.unwrapped) {
-        batch({{XS_TRANSACTION_START, std::string(1, '\0'), 0}}, [this, &op](Replies &r) {
-            std::uint32_t id = 0;
-            if (xsx::is_error(r[0]) ||
-                std::from_chars(r[0].body.data(), r[0].body.data() + r[0].body.size(), id).ec !=
-                    std::errc() ||
-                id == 0) {
-                ++stats_.unwrapped_fallbacks;
-                op.unwrapped = true;
-                return run_mutation(op);
-            }
-            ++stats_.wrapped;
-            op.tx = id;
-            op.wrapper = true;
-            run_mutation(op);
-        });
-        return;
-    }
-    auto anc = acc::ancestors(path);
-    std::vector<Up> reqs;
-    for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), op.tx});
-    if (m.type == XS_WRITE) reqs.push_back({XS_DIRECTORY, z(path), op.tx});
-    if (m.type == XS_SET_PERMS) {
-        reqs.push_back({XS_READ, z(path), op.tx});
-        reqs.push_back({XS_DIRECTORY, z(path), op.tx});
-    }
-    batch(std::move(reqs), [this, &op, path](Replies &r) { mutation_checked(op, path, r); });
-}
-
-void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r) {
-    const xsx::Msg &m = op.m;
-    auto anc = acc::ancestors(path);
-    acc::Chain chain;
-    for (std::size_t i = 0; i < anc.size(); ++i) {
-        if (xsx::is_error(r[i]) && xsx::error_name(r[i]) != "ENOENT") {
-            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-            return finish(r[i]);
-        }
-        chain.push_back(acl_of(r[i]));
-        if (chain.back()) remember_acl(anc[i], *chain.back());
-    }
-    auto refuse = [&](std::string_view e, bool quota) {
-        if (quota) ++stats_.quota_refusals;
-        else ++stats_.denied;
-        if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-        finish(error(m, e));
-    };
-    std::string_view rest;
-    first_arg(m.body, &rest);
-    std::vector<Up> acts;
-    std::vector<std::pair<std::string, acc::Acl>> created;
-    const auto &q = opt_.quotas;
-    switch (m.type) {
-    case XS_WRITE:
-    case XS_MKDIR: {
-        acc::Create c = acc::check_create(who_, chain);
-        if (c.err != acc::Err::none) return refuse(acc::errname(c.err), false);
-        if (m.type == XS_MKDIR && c.exists) {
-            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-            return finish(xsx::reply_ok(m));
-        }
-        std::size_t nperms = c.exists ? chain[0]->size() : c.acl.size();
-        std::size_t children = 0;
-        if (m.type == XS_WRITE && c.exists && !xsx::is_error(r[anc.size()]))
-            children = r[anc.size()].body.size();
-        std::size_t value = m.type == XS_WRITE ? rest.size() : 0;
-        if (acc::node_size(nperms, value, children) >= q.node_size)
-            return refuse("ENOSPC", true);
-        if (c.levels && owned_nodes_ + c.levels > q.nodes) return refuse("ENOSPC", true);
-        acts.push_back({m.type, m.body, op.tx});
-        // C: every created level is a copy of the level above with the creator as owner;
-        // the daemon, seeing a privileged writer, kept the parent's owner: fix it.
-        for (std::size_t k = c.levels; k-- > 0;) {
-            acts.push_back({XS_SET_PERMS, z(anc[k]) + acc::format_acl(c.acl), op.tx});
-            created.emplace_back(anc[k], c.acl);
-        }
-        break;
-    }
-    case XS_RM: {
-        acc::Remove rm = acc::check_rm(who_, chain, path == "/");
-        if (rm.err != acc::Err::none) return refuse(acc::errname(rm.err), false);
-        if (rm.noop) {
-            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-            return finish(xsx::reply_ok(m));
-        }
-        acts.push_back({m.type, m.body, op.tx});
-        break;
-    }
-    case XS_SET_PERMS: {
-        acc::SetPermsArgs a;
-        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
-        acc::Err e = acc::check_set_perms(
-            who_, chain, a, [this](std::uint32_t d) { return xen_.domain_exists(d); }, q.perms);
-        if (e != acc::Err::none) return refuse(acc::errname(e), e == acc::Err::enospc);
-        const xsx::Msg &val = r[anc.size()], &dir = r[anc.size() + 1];
-        std::size_t value = xsx::is_error(val) ? 0 : val.body.size();
-        std::size_t children = xsx::is_error(dir) ? 0 : dir.body.size();
-        if (acc::node_size(a.perm_strings.size(), value, children) >= q.node_size)
-            return refuse("ENOSPC", true);
-        acts.push_back({m.type, m.body, op.tx});
-        acc::Acl acl;
-        for (auto p : a.perm_strings)
-            if (auto one = acc::parse_acl(p)) acl.push_back((*one)[0]);
-        created.emplace_back(path, acl); // the cache learns the new ACL on success
-        break;
-    }
-    default: return finish(error(m, "EINVAL"));
-    }
-    if (op.wrapper) acts.push_back({XS_TRANSACTION_END, z("T"), op.tx});
-    // Not inside a guest transaction: there the events come with the guest's commit.
-    bool window = !created.empty() && m.type != XS_SET_PERMS && (op.wrapper || op.tx == 0);
-    if (window) {
-        FixupWindow w;
-        w.target = path;
-        for (const auto &[p, acl] : created)
-            if (p != path) w.parents.insert(p);
-        fixups_ = std::move(w);
-        acts.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0}); // the fence
-    }
-    bool owned_rm = m.type == XS_RM && chain[0] && !chain[0]->empty() &&
-                    (*chain[0])[0].id == who_.domid;
-    batch(std::move(acts), [this, &op, path, created, owned_rm, window](Replies &r) {
-        if (window) {
-            fixups_.reset();
-            r.pop_back(); // the fence
-        }
-        if (op.wrapper) {
-            const xsx::Msg &end = r.back();
-            if (xsx::error_name(end) == "EAGAIN") {
-                // Something checked changed under us: check again from a fresh snapshot.
-                ++stats_.eagain_retries;
-                op.tx = 0;
-                op.wrapper = false;
-                if (++op.attempts >= opt_.eagain_retries) {
-                    ++stats_.unwrapped_fallbacks;
-                    op.unwrapped = true;
-                }
-                return run_mutation(op);
-            }
-            if (xsx::is_error(end) && !xsx::is_error(r[0])) return finish(end);
-        }
-        if (!xsx::is_error(r[0])) {
-            if (op.m.type == XS_SET_PERMS) {
-                for (const auto &[p, acl] : created) remember_acl(p, acl);
-            } else {
-                owned_nodes_ += created.size();
-                for (const auto &[p, acl] : created) remember_acl(p, acl);
-            }
-            if (op.m.type == XS_RM) {
-                // The subtree is gone; its cached ACLs with it.
-                for (auto it = acl_cache_.begin(); it != acl_cache_.end();) {
-                    const std::string &k = it->first;
-                    if (k == path || (k.size() > path.size() && k.compare(0, path.size(), path) == 0 &&
-                                      k[path.size()] == '/'))
-                        it = acl_cache_.erase(it);
-                    else
-                        ++it;
-                }
-                if (owned_rm && owned_nodes_) --owned_nodes_;
-                if (owned_nodes_ * 10 >= opt_.quotas.nodes * 9) count_home_nodes();
-            }
-        }
-        finish(r[0]);
-    });
-}
-
 // ---- watches, transactions, the rest ----------------------------------------------
 
 void PrivUpstream::run_watch(Op &op) {
@@ -642,36 +447,39 @@ void PrivUpstream::note_read(const std::string &path) {
     if (read_paths_.size() < read_paths_max) read_paths_.insert(path);
 }
 
-// Nodes R owns under its home, the node quota's base. Nodes it owns elsewhere are not
-// counted (docs/threat-model.md); dom0 is never checked either, so this only matters
-// for nodes the guest creates itself.
-void PrivUpstream::count_home_nodes() {
-    struct Walk {
-        std::size_t owned = 0, seen = 0, pending = 0;
-        std::function<void(std::string)> visit;
-    };
-    auto w = std::make_shared<Walk>();
-    // Callbacks hold the walk; the walk holds only a weak reference to itself, so a walk
-    // cut short by the session's end frees everything.
-    std::weak_ptr<Walk> weak = w;
-    w->visit = [this, weak](std::string path) {
-        auto w = weak.lock();
-        if (!w || w->seen++ >= count_walk_max) return;
-        w->pending += 2;
-        auto done_one = [this](const std::shared_ptr<Walk> &w) {
-            if (--w->pending == 0) owned_nodes_ = w->owned;
-        };
-        sock_->request(XS_GET_PERMS, z(path), [this, w, done_one](const xsx::Msg &r) {
-            if (auto acl = acl_of(r); acl && (*acl)[0].id == who_.domid) ++w->owned;
-            done_one(w);
-        });
-        sock_->request(XS_DIRECTORY, z(path), [w, path, done_one](const xsx::Msg &r) {
-            if (!xsx::is_error(r))
-                for (auto c : xsx::split_nul(r.body)) w->visit(path + "/" + std::string(c));
-            done_one(w);
-        });
-    };
-    w->visit(home_);
+// Nodes R owns under `root` (node quota accounting), one round trip per tree level.
+void PrivUpstream::count_owned(const std::string &root, std::uint32_t tx,
+                               std::function<void(std::size_t)> done) {
+    auto c = std::make_shared<Count>();
+    c->level = {root};
+    c->tx = tx;
+    c->done = std::move(done);
+    count_level(c);
+}
+
+void PrivUpstream::count_level(std::shared_ptr<Count> c) {
+    if (c->level.empty() || c->seen >= count_walk_max) {
+        auto done = std::move(c->done);
+        return done(c->owned);
+    }
+    std::vector<Up> reqs;
+    for (const auto &p : c->level) {
+        reqs.push_back({XS_GET_PERMS, z(p), c->tx});
+        reqs.push_back({XS_DIRECTORY, z(p), c->tx});
+    }
+    batch(std::move(reqs), [this, c](Replies &r) {
+        std::vector<std::string> next;
+        for (std::size_t i = 0; i < c->level.size(); ++i) {
+            if (auto acl = acl_of(r[2 * i]); acl && (*acl)[0].id == who_.domid) ++c->owned;
+            if (xsx::is_error(r[2 * i + 1])) continue;
+            const std::string &p = c->level[i];
+            for (auto ch : xsx::split_nul(r[2 * i + 1].body))
+                next.push_back((p == "/" ? "" : p) + "/" + std::string(ch));
+        }
+        c->seen += c->level.size();
+        c->level = std::move(next);
+        count_level(c);
+    });
 }
 
 void PrivUpstream::describe(std::string &text, std::string &json) const {

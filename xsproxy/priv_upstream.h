@@ -99,8 +99,27 @@ class PrivUpstream : public Upstream {
     void run_read(Op &op);
     void run_read_missing(Op &op, const std::string &path);
     void run_dirpart_emulated(Op &op, const std::string &path, std::uint32_t offset);
+    // Mutations (priv_mutation.cpp): checks, decision (with at most one more round trip
+    // for a size or an RM's accounting), then the act with fix-ups and commit.
+    struct Plan {
+        std::vector<Up> acts;
+        std::vector<std::pair<std::string, xsx::access::Acl>> created; // levels to own
+        std::size_t removed = 0;  // nodes of R an RM deletes
+        bool window = false;      // suppress the fix-ups' own events
+        bool set_acl = false;     // SET_PERMS: `created` holds the node's new ACL
+    };
     void run_mutation(Op &op);
     void mutation_checked(Op &op, const std::string &path, Replies &r);
+    void refuse(Op &op, std::string_view err, bool quota);
+    void act(Op &op, const std::string &path, Plan plan);
+    struct Count {
+        std::vector<std::string> level;
+        std::uint32_t tx = 0;
+        std::size_t owned = 0, seen = 0;
+        std::function<void(std::size_t)> done;
+    };
+    void count_owned(const std::string &root, std::uint32_t tx, std::function<void(std::size_t)> done);
+    void count_level(std::shared_ptr<Count> c);
     void run_watch(Op &op);
     void run_tx_start(Op &op);
     void run_tx_end(Op &op);
@@ -113,7 +132,6 @@ class PrivUpstream : public Upstream {
     void remember_acl(const std::string &path, const xsx::access::Acl &acl);
     std::optional<xsx::access::Acl> cached_acl(const std::string &path) const;
     void note_read(const std::string &path);
-    void count_home_nodes();
 
     xsx::Msg error(const xsx::Msg &m, std::string_view name) const;
 

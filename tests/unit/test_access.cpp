@@ -126,8 +126,8 @@ TEST_CASE("ancestors and parents", "[access]") {
 }
 
 TEST_CASE("node size accounting", "[access]") {
-    CHECK(node_size(1, 0, 0) == 28);
-    CHECK(node_size(2, 100, 6) == 20 + 16 + 106);
+    CHECK(node_size(1, 0, 0) == 32);
+    CHECK(node_size(2, 100, 6) == 24 + 16 + 106);
 }
 
 TEST_CASE("write rate: burst then the rate", "[access]") {

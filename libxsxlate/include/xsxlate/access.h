@@ -91,9 +91,10 @@ Err check_set_perms(const Identity &who, const Chain &chain, const SetPermsArgs 
                     const std::function<bool(std::uint32_t)> &domain_exists,
                     std::size_t max_perms = 5);
 
-// Node record size as C accounts it (xs_tdb_record_hdr + perms + value + children);
+// Node record size as C accounts it (xs_tdb_record_hdr + perms + value + children;
+// measured: the header counts 24 bytes, its sizeof with the u64 generation's padding);
 // a write by an unprivileged connection fails ENOSPC when it is >= the limit.
-constexpr std::size_t record_header = 20;
+constexpr std::size_t record_header = 24; // sizeof(xs_tdb_record_hdr), padded to 8
 std::size_t node_size(std::size_t nperms, std::size_t value_len, std::size_t children_len);
 
 // Quota limits (C xenstored 4.17 defaults, xenstore-facts §4.2).

@@ -1,0 +1,232 @@
+// The privileged backend's mutations: WRITE, MKDIR, RM, SET_PERMS.
+//
+// Outside a guest transaction each runs in a wrapper transaction of its own, opened for
+// it and never idle: [GET_PERMS of the node and every ancestor, sizes] -> decide with
+// C's rules (access.h) -> [op, SET_PERMS of every created level, END T, fence]. A
+// conflicting change of anything checked fails the commit with EAGAIN: the request is
+// checked again from a fresh snapshot, at most `eagain_retries` times, then runs
+// unwrapped (same steps, no transaction; counted).
+#include "log.h"
+#include "priv_upstream.h"
+#include "priv_util.h"
+
+#include <charconv>
+
+namespace xsp {
+
+namespace acc = xsx::access;
+using priv::acl_of;
+using priv::first_arg;
+using priv::z;
+
+void PrivUpstream::run_mutation(Op &op) {
+    const xsx::Msg &m = op.m;
+    std::string path(first_arg(m.body));
+    if (m.type == XS_SET_PERMS && !path.empty() && path[0] == '@') {
+        // '@' nodes belong to dom0: refused whatever the daemon would allow a socket.
+        std::string_view rest;
+        first_arg(m.body, &rest);
+        acc::SetPermsArgs a{{}, true};
+        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
+        acc::Err e = acc::check_set_perms(
+            who_, {}, a, [this](std::uint32_t d) { return xen_.domain_exists(d); },
+            opt_.quotas.perms);
+        ++stats_.denied;
+        return finish(error(m, acc::errname(e)));
+    }
+    if (op.tx == 0 && !op.unwrapped) {
+        batch({{XS_TRANSACTION_START, std::string(1, '\0'), 0}}, [this, &op](Replies &r) {
+            std::uint32_t id = 0;
+            const std::string &b = r[0].body;
+            if (xsx::is_error(r[0]) ||
+                std::from_chars(b.data(), b.data() + b.size(), id).ec != std::errc() || !id) {
+                ++stats_.unwrapped_fallbacks;
+                op.unwrapped = true;
+                return run_mutation(op);
+            }
+            ++stats_.wrapped;
+            op.tx = id;
+            op.wrapper = true;
+            run_mutation(op);
+        });
+        return;
+    }
+    auto anc = acc::ancestors(path);
+    std::vector<Up> reqs;
+    for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), op.tx});
+    if (m.type == XS_WRITE || m.type == XS_SET_PERMS) {
+        reqs.push_back({XS_READ, z(path), op.tx});
+        reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+    }
+    if ((m.type == XS_WRITE || m.type == XS_MKDIR) && anc.size() > 1) {
+        // The parent gains a child name when the node is created: its size counts too.
+        reqs.push_back({XS_READ, z(anc[1]), op.tx});
+        reqs.push_back({XS_DIRECTORY, z(anc[1]), op.tx});
+    }
+    batch(std::move(reqs), [this, &op, path](Replies &r) { mutation_checked(op, path, r); });
+}
+
+void PrivUpstream::refuse(Op &op, std::string_view err, bool quota) {
+    if (quota) ++stats_.quota_refusals;
+    else ++stats_.denied;
+    if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+    finish(error(op.m, err));
+}
+
+namespace {
+std::size_t body_len(const xsx::Msg &r) { return xsx::is_error(r) ? 0 : r.body.size(); }
+} // namespace
+
+void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r) {
+    const xsx::Msg &m = op.m;
+    auto anc = acc::ancestors(path);
+    acc::Chain chain;
+    for (std::size_t i = 0; i < anc.size(); ++i) {
+        if (xsx::is_error(r[i]) && xsx::error_name(r[i]) != "ENOENT") {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(r[i]);
+        }
+        chain.push_back(acl_of(r[i]));
+        if (chain.back()) remember_acl(anc[i], *chain.back());
+    }
+    std::size_t extra = anc.size(); // index of the first non-GET_PERMS reply
+    std::string_view rest;
+    first_arg(m.body, &rest);
+    const auto &q = opt_.quotas;
+    Plan plan;
+
+    switch (m.type) {
+    case XS_WRITE:
+    case XS_MKDIR: {
+        acc::Create c = acc::check_create(who_, chain);
+        if (c.err != acc::Err::none) return refuse(op, acc::errname(c.err), false);
+        if (m.type == XS_MKDIR && c.exists) {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(xsx::reply_ok(m));
+        }
+        if (m.type == XS_WRITE) {
+            std::size_t nperms = c.exists ? chain[0]->size() : c.acl.size();
+            std::size_t children = c.exists ? body_len(r[extra + 1]) : 0;
+            if (acc::node_size(nperms, rest.size(), children) >= q.node_size)
+                return refuse(op, "ENOSPC", true);
+            extra += 2;
+        }
+        if (c.levels && owned_nodes_ + c.levels > q.nodes) return refuse(op, "ENOSPC", true);
+        plan.acts.push_back({m.type, m.body, op.tx});
+        // C: each created level copies the level above with the creator as owner; the
+        // daemon, seeing a privileged writer, kept the parent's owner: fix it.
+        for (std::size_t k = c.levels; k-- > 0;) {
+            plan.acts.push_back({XS_SET_PERMS, z(anc[k]) + acc::format_acl(c.acl), op.tx});
+            plan.created.emplace_back(anc[k], c.acl);
+        }
+        plan.window = !plan.created.empty() && (op.wrapper || op.tx == 0);
+        if (!c.levels) return act(op, path, std::move(plan));
+        // The existing ancestor that gains a child: its record grows by the name.
+        const std::string &grows = anc[c.levels];
+        std::size_t name = priv::basename(anc[c.levels - 1]).size() + 1;
+        std::size_t nperms = chain[c.levels]->size();
+        auto check_parent = [this, &op, path, name, nperms](Plan plan, std::size_t value,
+                                                            std::size_t children) {
+            if (acc::node_size(nperms, value, children + name) >= opt_.quotas.node_size)
+                return refuse(op, "ENOSPC", true);
+            act(op, path, std::move(plan));
+        };
+        if (c.levels == 1)
+            return check_parent(std::move(plan), body_len(r[extra]), body_len(r[extra + 1]));
+        batch({{XS_READ, z(grows), op.tx}, {XS_DIRECTORY, z(grows), op.tx}},
+              [check_parent, plan = std::move(plan)](Replies &rr) mutable {
+                  check_parent(std::move(plan), body_len(rr[0]), body_len(rr[1]));
+              });
+        return;
+    }
+    case XS_RM: {
+        acc::Remove rm = acc::check_rm(who_, chain, path == "/");
+        if (rm.err != acc::Err::none) return refuse(op, acc::errname(rm.err), false);
+        if (rm.noop) {
+            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+            return finish(xsx::reply_ok(m));
+        }
+        plan.acts.push_back({m.type, m.body, op.tx});
+        // The subtree goes without per-node checks (as in C); its nodes leave R's count.
+        count_owned(path, op.tx, [this, &op, path, plan = std::move(plan)](std::size_t n) mutable {
+            plan.removed = n;
+            act(op, path, std::move(plan));
+        });
+        return;
+    }
+    case XS_SET_PERMS: {
+        acc::SetPermsArgs a;
+        for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
+        acc::Err e = acc::check_set_perms(
+            who_, chain, a, [this](std::uint32_t d) { return xen_.domain_exists(d); }, q.perms);
+        if (e != acc::Err::none) return refuse(op, acc::errname(e), e == acc::Err::enospc);
+        if (acc::node_size(a.perm_strings.size(), body_len(r[extra]), body_len(r[extra + 1])) >=
+            q.node_size)
+            return refuse(op, "ENOSPC", true);
+        plan.acts.push_back({m.type, m.body, op.tx});
+        acc::Acl acl;
+        for (auto p : a.perm_strings)
+            if (auto one = acc::parse_acl(p)) acl.push_back((*one)[0]);
+        plan.created.emplace_back(path, acl);
+        plan.set_acl = true;
+        return act(op, path, std::move(plan));
+    }
+    default: return finish(error(m, "EINVAL"));
+    }
+}
+
+void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
+    if (op.wrapper) plan.acts.push_back({XS_TRANSACTION_END, z("T"), op.tx});
+    if (plan.window) {
+        FixupWindow w;
+        w.target = path;
+        for (const auto &[p, acl] : plan.created)
+            if (p != path) w.parents.insert(p);
+        fixups_ = std::move(w);
+        // The daemon queues a commit's events before it reads the next request.
+        plan.acts.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0});
+    }
+    bool window = plan.window;
+    auto created = plan.created;
+    bool set_acl = plan.set_acl;
+    std::size_t removed = plan.removed;
+    batch(std::move(plan.acts), [this, &op, path, created, set_acl, removed, window](Replies &r) {
+        if (window) {
+            fixups_.reset();
+            r.pop_back(); // the fence
+        }
+        if (op.wrapper) {
+            const xsx::Msg &end = r.back();
+            if (xsx::error_name(end) == "EAGAIN") {
+                // Something checked changed under us: check again from a fresh snapshot.
+                ++stats_.eagain_retries;
+                op.tx = 0;
+                op.wrapper = false;
+                if (++op.attempts >= opt_.eagain_retries) {
+                    ++stats_.unwrapped_fallbacks;
+                    op.unwrapped = true;
+                }
+                return run_mutation(op);
+            }
+            if (xsx::is_error(end) && !xsx::is_error(r[0])) return finish(end);
+        }
+        if (!xsx::is_error(r[0])) {
+            for (const auto &[p, acl] : created) remember_acl(p, acl);
+            if (!set_acl) owned_nodes_ += created.size();
+            if (op.m.type == XS_RM) {
+                owned_nodes_ -= std::min(owned_nodes_, removed);
+                // The subtree is gone; its cached ACLs with it.
+                for (auto it = acl_cache_.begin(); it != acl_cache_.end();) {
+                    const std::string &k = it->first;
+                    bool under = k == path || (k.size() > path.size() &&
+                                               k.compare(0, path.size(), path) == 0 &&
+                                               k[path.size()] == '/');
+                    it = under ? acl_cache_.erase(it) : std::next(it);
+                }
+            }
+        }
+        finish(r[0]);
+    });
+}
+
+} // namespace xsp
