@@ -1,0 +1,53 @@
+// Helpers for the curated scenarios: run one scenario on a fresh host pair, require that
+// every difference is explained, and check the direct transcript shows what the scenario
+// is about (so a scenario that silently stopped testing anything fails).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <xen/io/xs_wire.h>
+
+#include <string>
+#include <vector>
+
+#include "engine.h"
+
+namespace conf {
+
+struct Expect {
+    Expect(std::vector<std::string> has = {}, std::vector<std::string> allow = {})
+        : direct_has(std::move(has)), allowed(std::move(allow)) {}
+    std::vector<std::string> direct_has; // substrings of the direct transcript
+    std::vector<std::string> allowed;    // allow-list names that may explain a diff
+};
+
+inline std::string flat(const Transcript &t) {
+    std::string s;
+    for (const auto &st : t) {
+        for (const auto &l : st.guest) s += l + "\n";
+        for (const auto &l : st.others) s += l + "\n";
+    }
+    return s;
+}
+
+inline Outcome curated(const Scenario &s, const Expect &e = {}) {
+    HostPair hp;
+    Transcript d, p;
+    auto o = hp.run(s, "curated", &d, &p);
+    INFO(format(o));
+    CHECK_FALSE(o.unexplained());
+    for (const auto &dv : o.diffs)
+        if (!dv.allowed.empty()) {
+            bool expected = false;
+            for (const auto &a : e.allowed) expected = expected || a == dv.allowed;
+            CHECK(expected);
+        }
+    std::string all = flat(d);
+    for (const auto &want : e.direct_has) {
+        INFO("direct transcript should contain: " << want << "\n" << all);
+        CHECK(all.find(want) != std::string::npos);
+    }
+    return o;
+}
+
+} // namespace conf

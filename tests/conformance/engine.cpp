@@ -1,0 +1,539 @@
+#include "engine.h"
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "../proxy/fixture.h"
+#include "allowlist.h"
+#include "report.h"
+
+namespace conf {
+
+using namespace std::chrono_literals;
+using proxytest::Env;
+
+std::string letters(unsigned n) {
+    std::string s;
+    do {
+        s.insert(s.begin(), static_cast<char>('a' + n % 26));
+        n /= 26;
+    } while (n);
+    return s;
+}
+
+bool Outcome::unexplained() const {
+    for (const auto &d : diffs)
+        if (d.allowed.empty()) return true;
+    return false;
+}
+
+namespace {
+
+std::string printable(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+        else {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> split_nul(std::string_view s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (s[i] == '\0') {
+            out.emplace_back(s.substr(start, i - start));
+            start = i + 1;
+        }
+    if (start < s.size()) out.emplace_back(s.substr(start));
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+// The domid map, applied only where a domid stands: the id after /local/domain/ and after
+// backend/<type>/, perm entries, domid-valued keys and domid-indexed directory children.
+// The guest's own id becomes "@", real domain 1 (as that guest sees it) "#".
+struct Mapper {
+    std::string me, other;
+
+    std::string id(const std::string &d) const { return d == me ? "@" : d == other ? "#" : d; }
+
+    std::string paths(std::string_view s) const {
+        std::string out;
+        std::size_t i = 0;
+        auto take_digits = [&](std::size_t from) {
+            std::size_t j = from;
+            while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+            return j;
+        };
+        while (i < s.size()) {
+            static const std::string_view ld = "/local/domain/";
+            if (s.compare(i, ld.size(), ld) == 0) {
+                out += ld;
+                i += ld.size();
+                std::size_t j = take_digits(i);
+                out += id(std::string(s.substr(i, j - i)));
+                i = j;
+                continue;
+            }
+            static const std::string_view be = "backend/";
+            if (s.compare(i, be.size(), be) == 0) {
+                std::size_t j = i + be.size();
+                while (j < s.size() && s[j] != '/' && s[j] != '\0') ++j;
+                if (j < s.size() && s[j] == '/') {
+                    out += s.substr(i, j + 1 - i);
+                    std::size_t k = take_digits(j + 1);
+                    out += id(std::string(s.substr(j + 1, k - j - 1)));
+                    i = k;
+                    continue;
+                }
+            }
+            out += s[i++];
+        }
+        return out;
+    }
+};
+
+bool domid_dir(const std::string &path) {
+    auto ends = [&](const std::string &suf) {
+        return path.size() >= suf.size() && path.compare(path.size() - suf.size(), suf.size(), suf) == 0;
+    };
+    if (ends("/local/domain")) return true;
+    auto slash = path.rfind('/');
+    return slash != std::string::npos && slash >= 8 && path.compare(slash - 7, 8, "backend/") == 0;
+}
+
+std::string last_component(const std::string &p) {
+    auto s = p.rfind('/');
+    return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+std::string render_reply(std::uint32_t type, const std::string &path, const xsguest::Result<xsx::Msg> &r,
+                         const Mapper &m) {
+    if (!r.ok()) return "ERR " + r.err;
+    const auto &msg = r.val;
+    std::string pre = msg.type == type ? "" : std::string("type=") + xsx::type_name(msg.type) + " ";
+    switch (type) {
+    case XS_READ: {
+        static const char *keys[] = {"domid", "frontend-id", "backend-id", "target", "device-model-domid"};
+        std::string key = last_component(path);
+        for (auto k : keys)
+            if (key == k && all_digits(msg.body)) return pre + "\"" + m.id(msg.body) + "\"";
+        return pre + "\"" + m.paths(printable(msg.body)) + "\"";
+    }
+    case XS_DIRECTORY: {
+        std::string s = pre + "[";
+        bool dd = domid_dir(path);
+        auto names = split_nul(msg.body);
+        for (std::size_t i = 0; i < names.size(); ++i)
+            s += (i ? " " : "") + (dd && all_digits(names[i]) ? m.id(names[i]) : printable(names[i]));
+        return s + "]";
+    }
+    case XS_DIRECTORY_PART: {
+        // The generation count is xenstored's global counter: a property of the host,
+        // not of the guest's view. Its value is not compared; its presence is.
+        auto names = split_nul(msg.body);
+        bool complete = msg.body.size() >= 2 && msg.body.compare(msg.body.size() - 2, 2, std::string(2, '\0')) == 0;
+        std::string s = pre + "part gen=" + (names.empty() || !all_digits(names[0]) ? "?" : "g") + " [";
+        bool dd = domid_dir(path);
+        for (std::size_t i = 1; i < names.size(); ++i)
+            s += (i > 1 ? " " : "") + (dd && all_digits(names[i]) ? m.id(names[i]) : printable(names[i]));
+        return s + "]" + (complete ? " end" : "");
+    }
+    case XS_GET_PERMS: {
+        std::string s = pre + "[";
+        auto perms = split_nul(msg.body);
+        for (std::size_t i = 0; i < perms.size(); ++i)
+            s += (i ? " " : "") + (perms[i].size() > 1 && all_digits(perms[i].substr(1))
+                                       ? perms[i].substr(0, 1) + m.id(perms[i].substr(1))
+                                       : printable(perms[i]));
+        return s + "]";
+    }
+    default:
+        return pre + m.paths(printable(msg.body));
+    }
+}
+
+std::string expand(std::string s, const std::map<std::string, std::string> &vars) {
+    for (const auto &[k, v] : vars)
+        for (std::size_t at = 0; (at = s.find(k, at)) != std::string::npos; at += v.size())
+            s.replace(at, k.size(), v);
+    return s;
+}
+
+std::string err_name(int e) { return proxytest::err_name(e); }
+
+} // namespace
+
+// One host of the pair: xenstored (+ xsproxy), a second dom0 connection that watches,
+// and real domain 1 on its own ring.
+class Side {
+  public:
+    explicit Side(bool proxied) : env(proxied) {
+        watcher = xensim::open_dom0_xs(env.host.socket_path());
+        REQUIRE(env.host.create_domain(1) == 1);
+        auto in = env.host.introduce(1);
+        one = xsguest::attach_xensim(env.host.sim(), 1, in.ring_gfn, in.store_port, opts());
+        REQUIRE(one->connect().ok());
+        // Domain 1's shared area, where scenarios put nodes a guest may or may not reach.
+        env.dom0_mkdir("/local/domain/1/sh");
+        env.dom0_set_perms("/local/domain/1/sh", {"n1"});
+    }
+    ~Side() {
+        one.reset();
+        if (watcher) xs_close(watcher);
+    }
+
+    static xsguest::Options opts() {
+        xsguest::Options o;
+        o.timeout = 3000ms;
+        return o;
+    }
+
+    Transcript run(const Scenario &s, std::uint32_t R, std::uint32_t x, const std::string &tag);
+
+    Env env;
+    xs_handle *watcher = nullptr;
+    std::unique_ptr<xsguest::Client> one;
+};
+
+namespace {
+
+struct Runner {
+    Side &side;
+    xsguest::Client &g;
+    std::uint32_t R, x;
+    std::map<std::string, std::string> gvars, rvars; // guest view, real view
+    Mapper map;
+    std::map<int, std::uint32_t> slots;
+    bool x_alive = false;
+    Transcript t;
+
+    std::vector<std::string> watcher_paths() const {
+        return {expand("/local/domain/{R}", rvars), expand("/local/domain/0/cf/{t}", rvars),
+                expand("/local/domain/0/backend/vif/{R}", rvars),
+                expand("/local/domain/0/backend/vbd/{R}", rvars), expand("/local/domain/1/sh/{t}", rvars),
+                "@introduceDomain", "@releaseDomain"};
+    }
+    std::vector<std::string> one_paths() const {
+        return {expand("/local/domain/{R}", rvars), expand("/local/domain/1/sh/{t}", rvars),
+                expand("/local/domain/0/cf/{t}", rvars)};
+    }
+
+    std::string body_of(const Op &o, const std::map<std::string, std::string> &vars) {
+        if (o.use_raw) return expand(o.raw, vars);
+        std::string b;
+        if (o.type == XS_WRITE && o.args.size() == 2)
+            return expand(o.args[0], vars) + '\0' + expand(o.args[1], vars);
+        for (const auto &a : o.args) b += expand(a, vars) + '\0';
+        return b;
+    }
+    std::uint32_t tx_of(const Op &o) {
+        if (o.tx < 0) return 0x7766;
+        if (o.tx == 0) return 0;
+        auto it = slots.find(o.tx);
+        return it == slots.end() ? 0 : it->second;
+    }
+
+    // Everything queued for the guest / the third parties before now has arrived once
+    // these round trips complete: xenstored answers each connection in order.
+    void barriers(Step &st) {
+        g.request(XS_READ, xsx::with_nul(expand("/local/domain/{me}", gvars)));
+        for (const auto &e : g.events()) st.guest.push_back("ev " + map.paths(printable(e.path)) + " | " + printable(e.token));
+        g.clear_events();
+        third_party_barriers(st);
+    }
+    void third_party_barriers(Step &st) {
+        unsigned len = 0;
+        free(xs_read(side.watcher, XBT_NULL, "/local/domain/0", &len));
+        for (;;) {
+            unsigned n = 0;
+            char **w = xs_check_watch(side.watcher);
+            (void)n;
+            if (!w) break;
+            st.others.push_back(std::string("dom0 ev ") + w[XS_WATCH_PATH] + " | " + w[XS_WATCH_TOKEN]);
+            free(w);
+        }
+        side.one->request(XS_READ, xsx::with_nul("/local/domain/1"));
+        for (const auto &e : side.one->events())
+            st.others.push_back("one ev " + printable(e.path) + " | " + printable(e.token));
+        side.one->clear_events();
+    }
+
+    void guest_group(const std::vector<Op> &ops, Step &st) {
+        std::vector<std::uint32_t> ids;
+        for (const auto &o : ops) ids.push_back(g.send(o.type, body_of(o, gvars), tx_of(o)));
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            auto r = g.wait_reply(ids[i]);
+            std::string path = ops[i].args.empty() ? "" : expand(ops[i].args[0], gvars);
+            st.guest.push_back(render_reply(ops[i].type, path, r, map));
+            if (ops[i].type == XS_TRANSACTION_START && ops[i].save && r.ok())
+                slots[ops[i].save] = static_cast<std::uint32_t>(std::strtoul(r.val.body.c_str(), nullptr, 10));
+        }
+    }
+
+    std::string perm_str(const xs_permissions &p) {
+        char c = 'n';
+        if ((p.perms & XS_PERM_READ) && (p.perms & XS_PERM_WRITE)) c = 'b';
+        else if (p.perms & XS_PERM_READ) c = 'r';
+        else if (p.perms & XS_PERM_WRITE) c = 'w';
+        return c + std::to_string(p.id);
+    }
+
+    std::string dom0_op(const Op &o) {
+        xs_handle *h = side.env.host.xs();
+        std::vector<std::string> a;
+        for (const auto &s : o.args) a.push_back(expand(s, rvars));
+        auto res = [](bool ok) { return ok ? std::string("OK") : "ERR " + err_name(errno); };
+        switch (o.type) {
+        case XS_WRITE:
+            return res(xs_write(h, XBT_NULL, a.at(0).c_str(), a.at(1).data(), static_cast<unsigned>(a.at(1).size())));
+        case XS_MKDIR: return res(xs_mkdir(h, XBT_NULL, a.at(0).c_str()));
+        case XS_RM: return res(xs_rm(h, XBT_NULL, a.at(0).c_str()));
+        case XS_SET_PERMS: {
+            std::vector<xs_permissions> p;
+            for (std::size_t i = 1; i < a.size(); ++i) {
+                xs_permissions e{static_cast<unsigned>(std::strtoul(a[i].c_str() + 1, nullptr, 10)), XS_PERM_NONE};
+                if (a[i][0] == 'r') e.perms = XS_PERM_READ;
+                if (a[i][0] == 'w') e.perms = XS_PERM_WRITE;
+                if (a[i][0] == 'b') e.perms = static_cast<decltype(e.perms)>(XS_PERM_READ | XS_PERM_WRITE);
+                p.push_back(e);
+            }
+            return res(xs_set_permissions(h, XBT_NULL, a.at(0).c_str(), p.data(), static_cast<unsigned>(p.size())));
+        }
+        case XS_READ: {
+            unsigned len = 0;
+            char *v = static_cast<char *>(xs_read(h, XBT_NULL, a.at(0).c_str(), &len));
+            if (!v) return res(false);
+            std::string out = "\"" + printable(std::string_view(v, len)) + "\"";
+            free(v);
+            return out;
+        }
+        default:
+            return "unsupported dom0 op";
+        }
+    }
+
+    std::string host_op(const Op &o) {
+        auto &host = side.env.host;
+        switch (o.type) {
+        case introduce_x:
+            if (host.create_domain(static_cast<int>(x)) != static_cast<int>(x)) return "create failed";
+            host.introduce(x);
+            x_alive = true;
+            return "introduced";
+        case destroy_x: {
+            if (!x_alive) return "no such domain";
+            host.destroy(x);
+            x_alive = false;
+            return wait_released(x) ? "released" : "still introduced";
+        }
+        case fill: {
+            std::string base = expand(o.args.at(0), rvars);
+            unsigned n = static_cast<unsigned>(std::stoul(o.args.at(1)));
+            unsigned ok = 0;
+            for (unsigned i = 0; i < n; ++i) {
+                std::string p = base + "/n" + letters(i);
+                ok += xs_write(host.xs(), XBT_NULL, p.c_str(), "v", 1);
+            }
+            return ok == n ? "filled" : "fill failed";
+        }
+        }
+        return "unsupported host op";
+    }
+
+    bool wait_released(std::uint32_t d) {
+        for (int i = 0; i < 300; ++i) {
+            if (!xs_is_domain_introduced(side.env.host.xs(), d)) return true;
+            std::this_thread::sleep_for(10ms);
+        }
+        return false;
+    }
+
+    // dom0's view of the scenario's areas at the end: nodes, values and perms.
+    void walk(const std::string &path, std::vector<std::string> &out) {
+        xs_handle *h = side.env.host.xs();
+        unsigned len = 0, n = 0;
+        char *v = static_cast<char *>(xs_read(h, XBT_NULL, path.c_str(), &len));
+        if (!v) {
+            if (errno != ENOENT) out.push_back(path + " ERR " + err_name(errno));
+            return;
+        }
+        std::string line = path + " = \"" + printable(std::string_view(v, len)) + "\"";
+        free(v);
+        if (xs_permissions *p = xs_get_permissions(h, XBT_NULL, path.c_str(), &n)) {
+            line += " [";
+            for (unsigned i = 0; i < n; ++i) line += (i ? " " : "") + perm_str(p[i]);
+            line += "]";
+            free(p);
+        }
+        out.push_back(line);
+        char **names = xs_directory(h, XBT_NULL, path.c_str(), &n);
+        if (!names) return;
+        std::vector<std::string> kids(names, names + n);
+        free(names);
+        std::sort(kids.begin(), kids.end());
+        for (const auto &k : kids) walk(path + "/" + k, out);
+    }
+};
+
+} // namespace
+
+Transcript Side::run(const Scenario &s, std::uint32_t R, std::uint32_t x, const std::string &tag) {
+    bool proxied = env.proxied();
+    static const bool trace = std::getenv("CONFORMANCE_TRACE") != nullptr;
+    auto guest = env.guest(R, opts());
+    std::uint32_t me = proxied ? 1 : R, one_seen = proxied ? R : 1;
+    Runner r{*this, *guest, R, x, {}, {}, {std::to_string(me), std::to_string(one_seen)}, {}, false, {}};
+    r.gvars = {{"{me}", std::to_string(me)}, {"{one}", std::to_string(one_seen)}, {"{R}", std::to_string(R)},
+               {"{t}", tag}, {"{x}", std::to_string(x)}};
+    r.rvars = {{"{me}", std::to_string(R)}, {"{one}", "1"}, {"{R}", std::to_string(R)}, {"{t}", tag},
+               {"{x}", std::to_string(x)}};
+
+    // Third parties start watching this scenario's areas; their initial events are step 0.
+    Step setup{"third parties watch", {}, {}};
+    for (const auto &p : r.watcher_paths()) xs_watch(watcher, p.c_str(), ("d0-" + tag).c_str());
+    for (const auto &p : r.one_paths()) one->watch(p, "one-" + tag);
+    r.barriers(setup);
+    std::sort(setup.others.begin(), setup.others.end()); // libxenstore's reader thread may reorder initial events
+    r.t.push_back(setup);
+
+    std::vector<Op> group;
+    for (std::size_t i = 0; i < s.ops.size(); ++i) {
+        const Op &o = s.ops[i];
+        Step st;
+        st.op = o.describe();
+        if (trace) std::fprintf(stderr, "%s %s\n", proxied ? "proxy " : "direct", st.op.c_str());
+        if (o.who == Who::guest) {
+            group.push_back(o);
+            if (o.pipe && i + 1 < s.ops.size() && s.ops[i + 1].who == Who::guest) continue;
+            st.op.clear();
+            for (const auto &q : group) st.op += (st.op.empty() ? "" : " ; ") + q.describe();
+            r.guest_group(group, st);
+            group.clear();
+        } else if (o.who == Who::dom0) {
+            st.others.push_back("dom0 -> " + r.dom0_op(o));
+        } else if (o.who == Who::one) {
+            std::string path = o.args.empty() ? "" : expand(o.args[0], r.rvars);
+            auto rep = one->request(o.type, r.body_of(o, r.rvars));
+            st.others.push_back("one -> " + render_reply(o.type, path, rep, Mapper{"-", "-"}));
+        } else {
+            st.others.push_back("host -> " + r.host_op(o));
+        }
+        r.barriers(st);
+        r.t.push_back(st);
+    }
+
+    Step fin{"final state", {}, {}};
+    const auto &gs = guest->stats();
+    fin.guest.push_back("guest ring: broken=" + std::string(guest->broken() ? guest->broken_reason() : "no") +
+                        " unmatched=" + std::to_string(gs.unmatched) + " bad_echo=" + std::to_string(gs.bad_echo));
+    for (const auto &p : r.watcher_paths())
+        if (p[0] != '@') r.walk(p, fin.others);
+    r.t.push_back(fin);
+
+    // Tear down: third parties stop watching, the guest's domain dies.
+    for (const auto &p : r.watcher_paths()) xs_unwatch(watcher, p.c_str(), ("d0-" + tag).c_str());
+    for (const auto &p : r.one_paths()) one->unwatch(p, "one-" + tag);
+    guest.reset();
+    env.host.destroy(R);
+    if (r.x_alive) env.host.destroy(x);
+    r.wait_released(R);
+    if (r.x_alive) r.wait_released(x);
+    // Drain what the deaths fired, so that the next scenario starts quiet.
+    Step drain;
+    r.third_party_barriers(drain);
+    return r.t;
+}
+
+HostPair::HostPair() {
+    side_[0] = std::make_unique<Side>(false);
+    side_[1] = std::make_unique<Side>(true);
+}
+
+HostPair::~HostPair() = default;
+
+namespace {
+std::string join(const std::vector<std::string> &v) {
+    std::string s;
+    for (const auto &l : v) s += (s.empty() ? "" : "\n      ") + l;
+    return s;
+}
+
+std::vector<Op> ops_of_step(const Scenario &s, std::size_t step) {
+    // Step 0 is the third parties' set-up; then one step per op or pipelined group.
+    std::size_t k = 1;
+    std::vector<Op> group;
+    for (std::size_t i = 0; i < s.ops.size(); ++i) {
+        group.push_back(s.ops[i]);
+        bool more = s.ops[i].who == Who::guest && s.ops[i].pipe && i + 1 < s.ops.size() &&
+                    s.ops[i + 1].who == Who::guest;
+        if (more) continue;
+        if (k == step) return group;
+        group.clear();
+        ++k;
+    }
+    return {};
+}
+} // namespace
+
+Outcome HostPair::run(const Scenario &s, const std::string &kind, Transcript *direct,
+                      Transcript *proxied, bool record_it) {
+    std::uint32_t R = next_domid_, x = next_domid_ + 1;
+    next_domid_ += 2;
+    std::string tag = letters(next_tag_++);
+    Transcript t[2];
+    for (int m = 0; m < 2; ++m) t[m] = side_[m]->run(s, R, x, tag);
+    Outcome o{s.name, t[0].size(), {}};
+    for (std::size_t i = 0; i < std::max(t[0].size(), t[1].size()); ++i) {
+        Step d = i < t[0].size() ? t[0][i] : Step{"<missing>", {}, {}};
+        Step p = i < t[1].size() ? t[1][i] : Step{"<missing>", {}, {}};
+        if (d.guest == p.guest && d.others == p.others) continue;
+        Divergence dv{s.name, i, d.op, "", "", explain(ops_of_step(s, i), d, p)};
+        dv.direct = "guest: " + join(d.guest) + "\n    others: " + join(d.others);
+        dv.proxied = "guest: " + join(p.guest) + "\n    others: " + join(p.others);
+        o.diffs.push_back(dv);
+    }
+    if (std::getenv("CONFORMANCE_SHOW")) {
+        for (int m = 0; m < 2; ++m)
+            for (const auto &st : t[m]) {
+                std::fprintf(stderr, "%s| %s\n", m ? "proxy " : "direct", st.op.c_str());
+                for (const auto &l : st.guest) std::fprintf(stderr, "%s|   g: %s\n", m ? "proxy " : "direct", l.c_str());
+                for (const auto &l : st.others) std::fprintf(stderr, "%s|   o: %s\n", m ? "proxy " : "direct", l.c_str());
+            }
+    }
+    if (direct) *direct = t[0];
+    if (proxied) *proxied = t[1];
+    if (record_it) record(kind, o);
+    return o;
+}
+
+std::string format(const Outcome &o) {
+    std::ostringstream os;
+    os << "scenario '" << o.scenario << "': " << o.steps << " steps, " << o.diffs.size() << " differing\n";
+    for (const auto &d : o.diffs) {
+        os << "  step " << d.step << ": " << d.op << (d.allowed.empty() ? "  [UNEXPLAINED]" : "  [allowed: " + d.allowed + "]")
+           << "\n    direct  " << d.direct << "\n    proxied " << d.proxied << "\n";
+    }
+    return os.str();
+}
+
+} // namespace conf

@@ -1,0 +1,151 @@
+#include "generator.h"
+
+#include <xen/io/xs_wire.h>
+
+#include <random>
+
+namespace conf {
+
+namespace {
+
+struct Gen {
+    std::mt19937_64 rng;
+    bool x_introduced = false, x_destroyed = false;
+
+    unsigned pick(unsigned n) { return static_cast<unsigned>(rng() % n); }
+    bool chance(unsigned percent) { return pick(100) < percent; }
+    template <class T> const T &one_of(const std::vector<T> &v) { return v[pick(static_cast<unsigned>(v.size()))]; }
+
+    // Paths as the guest writes them, with their dom0 (real) spelling alongside.
+    struct Path {
+        std::string guest, real;
+    };
+    Path path() {
+        std::string tail;
+        unsigned depth = 1 + pick(3);
+        for (unsigned i = 0; i < depth; ++i) tail += std::string(i ? "/" : "") + "abc"[pick(3)];
+        switch (pick(7)) {
+        case 0:
+        case 1: return {"data/" + tail, "/local/domain/{R}/data/" + tail};
+        case 2: return {"/local/domain/{me}/data/" + tail, "/local/domain/{R}/data/" + tail};
+        case 3: return {"/local/domain/0/backend/vif/{me}/0/" + tail, "/local/domain/0/backend/vif/{R}/0/" + tail};
+        case 4:
+        case 5: return {"/local/domain/0/cf/{t}/" + tail, "/local/domain/0/cf/{t}/" + tail};
+        default: return {"/local/domain/{one}/sh/{t}/" + tail, "/local/domain/1/sh/{t}/" + tail};
+        }
+    }
+    std::string value() {
+        std::string v;
+        for (unsigned i = 0, n = pick(6); i < n; ++i) v += static_cast<char>('a' + pick(26));
+        return v;
+    }
+    // A perm list as the guest spells it ({me}/{one}) or as dom0 does ({R}/1).
+    std::vector<std::string> perms(const std::string &path, bool real) {
+        std::string me = real ? "{R}" : "{me}", one = real ? "1" : "{one}";
+        std::vector<std::string> ids{"0", me, one, "{x}"};
+        std::vector<std::string> out{path};
+        std::string letters = "nrwb";
+        out.push_back(letters[pick(4)] + (chance(70) ? (real ? ids[pick(4)] : me) : ids[pick(4)]));
+        for (unsigned i = 0, n = pick(4); i < n; ++i) out.push_back(letters[pick(4)] + ids[pick(4)]);
+        return out;
+    }
+    std::string token() { return std::string("t") + "abc"[pick(3)]; }
+
+    Op guest_op(int open_slots) {
+        Path p = path();
+        int tx = open_slots && chance(30) ? 1 + static_cast<int>(pick(static_cast<unsigned>(open_slots))) : 0;
+        switch (pick(20)) {
+        case 0: case 1: case 2: return g(XS_WRITE, {p.guest, value()}, tx);
+        case 3: case 4: return g(XS_READ, {p.guest}, tx);
+        case 5: return g(XS_MKDIR, {p.guest}, tx);
+        case 6: return g(XS_RM, {p.guest}, tx);
+        case 7: return g(XS_DIRECTORY, {p.guest.substr(0, p.guest.rfind('/'))}, tx);
+        case 8: return g(XS_GET_PERMS, {p.guest}, tx);
+        case 9: { Op o = g(XS_SET_PERMS, perms(p.guest, false), tx); return o; }
+        case 10: case 11: return g(XS_WATCH, {chance(80) ? p.guest : one_of<std::string>({"@releaseDomain", "@introduceDomain"}), token()});
+        case 12: return g(XS_UNWATCH, {p.guest, token()});
+        case 13: return g(XS_DIRECTORY_PART, {p.guest.substr(0, p.guest.rfind('/')), chance(80) ? "0" : "2"}, tx);
+        case 14: return g(XS_GET_DOMAIN_PATH, {one_of<std::string>({"{me}", "{one}", "0", "{x}", "01", "0{me}"})});
+        case 15: return g(XS_RESET_WATCHES, {""});
+        case 16: return g(one_of<std::uint32_t>({XS_INTRODUCE, XS_RELEASE, XS_IS_DOMAIN_INTRODUCED, XS_CONTROL, XS_RESUME, 20, 23}), {"{me}"});
+        default: return g(XS_READ, {"domid"}, tx);
+        }
+    }
+
+    Op third_party_op() {
+        Path p = path();
+        switch (pick(10)) {
+        case 0: case 1: case 2: return d0(XS_WRITE, {p.real, value()});
+        case 3: return d0(XS_RM, {p.real});
+        case 4: case 5: return d0(XS_SET_PERMS, perms(p.real, true));
+        case 6: return d0(XS_MKDIR, {p.real});
+        case 7: return one(XS_WRITE, {p.real, value()});
+        case 8: return one(XS_READ, {p.real});
+        default:
+            if (!x_introduced) { x_introduced = true; return host(introduce_x); }
+            if (!x_destroyed) { x_destroyed = true; return host(destroy_x); }
+            return d0(XS_WRITE, {p.real, value()});
+        }
+    }
+};
+
+} // namespace
+
+Scenario generate(std::uint64_t seed, unsigned index) {
+    Gen gen{std::mt19937_64(seed * 1000003u + index)};
+    Scenario s{"generated seed " + std::to_string(seed) + " case " + std::to_string(index), {}};
+    // dom0 set-up: its area and a backend directory, with random perms.
+    s.ops.push_back(d0(XS_MKDIR, {"/local/domain/0/cf/{t}"}));
+    s.ops.push_back(d0(XS_SET_PERMS, gen.perms("/local/domain/0/cf/{t}", true)));
+    s.ops.push_back(d0(XS_MKDIR, {"/local/domain/0/backend/vif/{R}/0"}));
+    s.ops.push_back(d0(XS_SET_PERMS, gen.perms("/local/domain/0/backend/vif/{R}/0", true)));
+    if (gen.chance(50)) s.ops.push_back(d0(XS_SET_PERMS, gen.perms("/local/domain/1/sh", true)));
+    int open = 0;
+    for (unsigned i = 0, n = 10 + gen.pick(20); i < n; ++i) {
+        unsigned k = gen.pick(100);
+        if (k < 18) {
+            s.ops.push_back(gen.third_party_op());
+        } else if (k < 24 && open < 3) {
+            s.ops.push_back(tx_start(++open));
+        } else if (k < 29 && open > 0) {
+            s.ops.push_back(tx_end(open--, gen.chance(70)));
+        } else {
+            Op o = gen.guest_op(open);
+            o.pipe = gen.chance(25);
+            s.ops.push_back(o);
+        }
+    }
+    return s;
+}
+
+Scenario shrink(const Scenario &s, const std::function<bool(const Scenario &)> &fails, unsigned max_runs) {
+    std::vector<Op> cur = s.ops;
+    std::size_t n = 2;
+    unsigned runs = 0;
+    auto test = [&](const std::vector<Op> &ops) {
+        ++runs;
+        return fails(Scenario{s.name + " (shrunk)", ops});
+    };
+    while (cur.size() >= 2 && runs < max_runs) {
+        std::size_t chunk = (cur.size() + n - 1) / n;
+        bool reduced = false;
+        for (std::size_t start = 0; start < cur.size() && runs < max_runs; start += chunk) {
+            // Complement: everything but this chunk.
+            std::vector<Op> comp(cur.begin(), cur.begin() + static_cast<std::ptrdiff_t>(start));
+            comp.insert(comp.end(), cur.begin() + static_cast<std::ptrdiff_t>(std::min(cur.size(), start + chunk)), cur.end());
+            if (!comp.empty() && test(comp)) {
+                cur = comp;
+                n = std::max<std::size_t>(n - 1, 2);
+                reduced = true;
+                break;
+            }
+        }
+        if (!reduced) {
+            if (n >= cur.size()) break;
+            n = std::min(cur.size(), n * 2);
+        }
+    }
+    return Scenario{s.name + " (shrunk)", cur};
+}
+
+} // namespace conf
