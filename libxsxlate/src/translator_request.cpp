@@ -45,6 +45,15 @@ void Translator::request(const Msg &guest, RequestAction &out) {
     }
     // The guest is never privileged; xenstored checks this before the arguments.
     if (is_privileged_type(guest.type)) return set_reply(out, guest, "EACCES");
+    // A single-argument request whose payload is not exactly one string names no node:
+    // 4.17 C xenstored treats the name as absent and answers from that (ENOENT for a
+    // READ), whatever the bytes. On a ring upstream xenstored gives R's exact answer, so
+    // forward it untouched; nothing in it can address a domain.
+    if (!opt_.absolute_upstream && is_single_arg_node_type(guest.type) &&
+        !validate_request(guest).empty()) {
+        body.assign(guest.body);
+        return;
+    }
     if (auto e = validate_request(guest); !e.empty()) return set_reply(out, guest, e);
 
     std::string_view rest;

@@ -53,6 +53,11 @@ bool is_privileged_type(std::uint32_t type) {
     }
 }
 
+bool is_single_arg_node_type(std::uint32_t type) {
+    return type == XS_DIRECTORY || type == XS_READ || type == XS_GET_PERMS || type == XS_MKDIR ||
+           type == XS_RM;
+}
+
 std::string_view validate_request(const Msg &m) {
     if (!is_known_request_type(m.type)) return "ENOSYS";
     std::string_view b = m.body;

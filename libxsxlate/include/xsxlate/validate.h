@@ -25,4 +25,7 @@ bool is_privileged_type(std::uint32_t type);
 // WATCH); paths, domids and perms are checked where they are rewritten.
 std::string_view validate_request(const Msg &m);
 
+// DIRECTORY, READ, GET_PERMS, MKDIR, RM: one path argument naming a node.
+bool is_single_arg_node_type(std::uint32_t type);
+
 } // namespace xsx
