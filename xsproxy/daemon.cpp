@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include "control_args.h"
 #include "log.h"
 #include "xsxlate/rules.h"
 
@@ -102,53 +103,16 @@ void Daemon::handle(const ControlRequest &req, Reply reply) {
     if (req.verb == "list") return cmd_list(req, reply);
     if (req.verb == "dump") return cmd_dump(req, reply);
     if (req.verb == "stats") return cmd_stats(req, reply);
-    reply(false, "unknown command '" + req.verb + "' (attach, detach, list, dump, stats)");
+    if (req.verb == "export") return cmd_export(req, reply);
+    if (req.verb == "resume") return cmd_resume(req, reply);
+    if (req.verb == "import") return cmd_import(req, reply);
+    reply(false, "unknown command '" + req.verb + "' (attach, detach, list, dump, stats, export, resume, import)");
 }
 
-namespace {
-
-// Pulls typed arguments out of a request, collecting the first error.
-struct Args {
-    const ControlRequest &req;
-    std::string err;
-    std::set<std::string> used;
-
-    bool num(const std::string &k, std::uint64_t max, std::uint64_t &out, bool required) {
-        auto it = req.args.find(k);
-        if (it == req.args.end()) {
-            if (required && err.empty()) err = "missing " + k + "=";
-            return false;
-        }
-        used.insert(k);
-        if (!parse_number(it->second, max, out)) {
-            if (err.empty())
-                err = fmt::format("{}: '{}' is not a number in range (max {})", k, it->second, max);
-            return false;
-        }
-        return true;
-    }
-    std::string str(const std::string &k) {
-        auto it = req.args.find(k);
-        if (it == req.args.end()) return "";
-        used.insert(k);
-        return it->second;
-    }
-    bool finish(const std::set<std::string> &allowed_flags) {
-        for (const auto &[k, v] : req.args)
-            if (!used.count(k) && err.empty()) err = "unknown argument '" + k + "'";
-        for (const auto &f : req.flags)
-            if (!allowed_flags.count(f) && err.empty()) err = "unknown flag '" + f + "'";
-        return err.empty();
-    }
-};
-
-constexpr std::uint64_t domid_max = 0x7FEF;
-constexpr std::uint64_t port_max = 0xFFFFFFFE;
-constexpr std::uint64_t gfn_max = (std::uint64_t{1} << 52) - 1;
-
-} // namespace
 
 void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
+    // Set by cmd_import: this attach recreates a migrated session.
+    std::unique_ptr<xsx::migration::SessionImage> import = std::move(pending_import_);
     Args a{req, {}, {}};
     SessionSpec spec;
     std::uint64_t domid = 0, v = 0;
@@ -176,6 +140,7 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
         }
         spec.virt = static_cast<std::uint16_t>(x);
     }
+    if (import) spec.virt = import->virt; // the guest keeps the domid it saw
     spec.socket_path = a.str("socket");
     spec.rules_file = a.str("rules");
     spec.upstream = a.str("upstream");
@@ -202,7 +167,12 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
     std::string rules_text, err;
     if (spec.rules_file.empty()) spec.rules_file = cfg_.rules_file;
     xsx::RuleSet rules = xsx::RuleSet::defaults();
-    if (!spec.rules_file.empty()) {
+    if (import) {
+        // The rules in force on the source travel with the session.
+        auto parsed = xsx::RuleSet::parse(import->rules_text, xsx::RuleSet::empty());
+        if (!parsed.ok()) return reply(false, "the stream's rule table does not parse");
+        rules = std::move(*parsed.rules);
+    } else if (!spec.rules_file.empty()) {
         if (!read_file(spec.rules_file, rules_text))
             return reply(false, "cannot read rules file " + spec.rules_file);
         auto parsed = xsx::RuleSet::parse(rules_text);
@@ -222,7 +192,9 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
     auto session = std::make_unique<Session>(*svc_, std::move(spec), std::move(rules));
     Session *s = session.get();
     sessions_.emplace(d, std::move(session));
-    s->start([this, d, reply](const std::string &err) {
+    bool imported = import != nullptr;
+    if (import) s->set_import(std::move(*import));
+    s->start([this, d, reply, imported](const std::string &err) {
         attaching_.erase(d);
         if (!err.empty()) {
             ++refused_;
@@ -233,8 +205,10 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
         }
         ++attaches_;
         const SessionSpec &sp = sessions_[d]->spec();
-        log::info("domain {} attached (guest sees domid {})", d, sp.virt);
-        reply(true, fmt::format("domain {} attached; the guest sees domid {}\n", d, sp.virt));
+        log::info("domain {} {} (guest sees domid {})", d, imported ? "imported" : "attached",
+                  sp.virt);
+        reply(true, fmt::format("domain {} {}; the guest sees domid {}\n", d,
+                                imported ? "imported" : "attached", sp.virt));
     });
 }
 

@@ -40,6 +40,9 @@ class Daemon {
     void cmd_list(const ControlRequest &req, Reply reply);
     void cmd_dump(const ControlRequest &req, Reply reply);
     void cmd_stats(const ControlRequest &req, Reply reply);
+    void cmd_export(const ControlRequest &req, Reply reply);
+    void cmd_resume(const ControlRequest &req, Reply reply);
+    void cmd_import(const ControlRequest &req, Reply reply);
     bool check_service_domains(std::uint32_t domid, std::uint16_t virt, std::string &err);
     void check_domains();
     void retire(std::uint32_t domid, const std::string &why);
@@ -57,6 +60,7 @@ class Daemon {
     struct event *sigterm_ = nullptr, *sigint_ = nullptr;
     std::map<std::uint32_t, std::unique_ptr<Session>> sessions_;
     std::map<std::uint32_t, bool> attaching_;
+    std::unique_ptr<xsx::migration::SessionImage> pending_import_;
     std::uint64_t attaches_ = 0, detaches_ = 0, deaths_ = 0, refused_ = 0;
 };
 

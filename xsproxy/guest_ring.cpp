@@ -3,9 +3,12 @@
 #include "log.h"
 #include "xsxlate/ring.h"
 
+#include <cstring>
+
 namespace xsp {
 
 using xsx::ring::Dir;
+constexpr std::size_t XC_PAGE_SIZE_BYTES = 4096;
 
 GuestRing::GuestRing(Xen &xen, GuestSink &sink, int ch, std::uint32_t domid,
                      std::uint64_t gfn, std::uint32_t port)
@@ -16,9 +19,38 @@ GuestRing::~GuestRing() {
     xen_.unmap_ring(intf_);
 }
 
+void GuestRing::restore(const std::string &page, const std::string &partial_input,
+                        const std::string &pending_output) {
+    restore_page_copy_ = page;
+    restore_page_ = &restore_page_copy_;
+    dec_.feed(partial_input);
+    out_ = pending_output;
+    out_off_ = 0;
+}
+
+GuestRing::Snapshot GuestRing::snapshot() const {
+    Snapshot s;
+    if (intf_) s.page.assign(reinterpret_cast<const char *>(intf_), XC_PAGE_SIZE_BYTES);
+    // Requests decoded but not yet taken by the session go back as bytes, ahead of the
+    // incomplete one: the destination decodes the same stream.
+    xsx::Decoder copy = dec_;
+    while (copy.has_msg()) xsx::encode_to(copy.pop(), s.partial_input);
+    s.partial_input += dec_.partial();
+    s.pending_output = out_.substr(out_off_);
+    s.req_cons = my_req_cons_;
+    s.rsp_prod = my_rsp_prod_;
+    s.server_features = intf_ ? intf_->server_features : 0;
+    return s;
+}
+
 bool GuestRing::start(std::string &err) {
     intf_ = xen_.map_ring(domid_, gfn_, err);
     if (!intf_) return false;
+    if (restore_page_ && restore_page_->size() == XC_PAGE_SIZE_BYTES) {
+        std::memcpy(static_cast<void *>(intf_), restore_page_->data(), XC_PAGE_SIZE_BYTES);
+        restore_page_copy_.clear();
+        restore_page_ = nullptr;
+    }
     local_port_ = xen_.bind(domid_, port_, [this] {
         ++stats_.notifies_in;
         pump();

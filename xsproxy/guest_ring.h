@@ -22,7 +22,18 @@ class GuestRing : public GuestConn {
               std::uint32_t port);
     ~GuestRing() override;
 
+    // Before start(): the ring as it was on the source host (non-cooperative migration).
+    // The restore path cleared the page, as libxc does; it is written back whole, the
+    // indexes included, and the undelivered bytes are queued again.
+    void restore(const std::string &page, const std::string &partial_input,
+                 const std::string &pending_output);
     bool start(std::string &err);
+    // The ring server's state for export (see migration.h RingImage).
+    struct Snapshot {
+        std::string page, partial_input, pending_output;
+        std::uint32_t req_cons = 0, rsp_prod = 0, server_features = 0;
+    };
+    Snapshot snapshot() const;
     void send(const xsx::Msg &m) override;
     std::size_t backlog() const override { return out_.size() - out_off_; }
     void pump() override;
@@ -63,6 +74,8 @@ class GuestRing : public GuestConn {
     std::uint32_t my_req_cons_ = 0, my_rsp_prod_ = 0;
     bool failed_ = false;
     bool in_pump_ = false;
+    const std::string *restore_page_ = nullptr;
+    std::string restore_page_copy_;
     Stats stats_;
 };
 

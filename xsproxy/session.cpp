@@ -44,7 +44,8 @@ void set_token(xsx::Msg &m, std::string_view token) {
 
 Session::Session(Services &svc, SessionSpec spec, xsx::RuleSet rules)
     : svc_(svc), spec_(std::move(spec)), rules_(std::move(rules)),
-      translator_(xsx::DomidMap{static_cast<xsx::domid_t>(spec_.domid), spec_.virt}, rules_) {
+      translator_(xsx::DomidMap{static_cast<xsx::domid_t>(spec_.domid), spec_.virt}, rules_),
+      journal_(spec_.virt) {
     if (spec_.upstream == "privileged")
         use_privileged();
     else
@@ -72,7 +73,9 @@ void Session::fallback_cb(int, short, void *arg) {
     self->start(std::move(self->fallback_done_));
 }
 
-Session::~Session() = default;
+Session::~Session() {
+    if (quiesce_timer_) event_free(quiesce_timer_);
+}
 
 void Session::start(std::function<void(const std::string &)> done) {
     upstream_->start([this, done = std::move(done)](const std::string &err) {
@@ -99,12 +102,20 @@ void Session::start(std::function<void(const std::string &)> done) {
             c.id = 0;
             c.conn = std::move(ring);
             chans_.emplace(0, std::move(c));
+            if (import_) {
+                const auto &img = *import_;
+                if (img.mode == xsx::migration::Mode::noncooperative && img.ring.present)
+                    r->restore(img.ring.page, img.partial_input, img.pending_output);
+            }
+            // The journal and watches go upstream before anything the guest sends next.
+            if (import_) replay_import();
             if (!r->start(e)) {
                 chans_.erase(0);
                 done("guest ring: " + e);
                 return;
             }
         }
+        if (import_ && !spec_.ring) replay_import();
         if (!spec_.socket_path.empty()) {
             socket_ = std::make_unique<GuestSocketServer>(svc_.base, *this);
             if (!socket_->listen(spec_.socket_path, e)) {
@@ -138,7 +149,7 @@ Session::Slot *Session::slot(Channel &c, std::uint64_t seq) {
 
 bool Session::guest_can_accept(int ch) {
     Channel *c = chan(ch);
-    if (!c || c->dead || c->resetting || c->closing || failed_) return false;
+    if (!c || c->dead || c->resetting || c->closing || failed_ || paused_) return false;
     return upstream_->can_send() && c->slots.size() < max_slots;
 }
 
@@ -174,10 +185,17 @@ void Session::guest_request(int ch, xsx::Msg m) {
     case xsx::RequestAction::Kind::forward:
         break;
     }
-    xsx::Msg &up = a.msg;
+    forward(*c, s, std::move(a.msg));
+}
+
+void Session::forward(Channel &c, Slot &s, xsx::Msg up) {
+    const xsx::Msg &m = s.guest_req;
+    int ch = c.id;
+    std::uint64_t tag = make_tag(ch, s.seq);
+    if (c.tx_mapped && !map_tx(c, s, up)) return;
     if (m.type == XS_RESET_WATCHES && others_have_state(ch)) {
         // A RESET_WATCHES upstream would clear every channel of this connection.
-        clean_upstream(*c);
+        clean_upstream(c);
         s.ok_on_reply = true;
         up.type = XS_GET_DOMAIN_PATH;
         up.body = fmt::format("{}{}", spec_.domid, '\0');
@@ -211,12 +229,23 @@ void Session::track(Channel &c, const Slot &s, const xsx::Msg &r) {
         break;
     case XS_TRANSACTION_END:
         // Every END past argument validation ends the transaction, whatever the outcome.
-        if (xsx::error_name(r) != "EINVAL") c.txs.erase(s.guest_req.tx_id);
+        if (xsx::error_name(r) != "EINVAL") {
+            std::uint32_t u = s.guest_req.tx_id;
+            if (auto it = c.tx_g2u.find(u); it != c.tx_g2u.end()) {
+                u = it->second;
+                c.tx_u2g.erase(u);
+                c.tx_g2u.erase(it);
+            }
+            c.txs.erase(u);
+        }
         break;
     case XS_RESET_WATCHES:
         if (ok && !s.ok_on_reply) {
             c.watches.clear();
             c.txs.clear();
+            c.stale_txs.clear();
+            c.tx_g2u.clear();
+            c.tx_u2g.clear();
         }
         break;
     default:
@@ -225,6 +254,10 @@ void Session::track(Channel &c, const Slot &s, const xsx::Msg &r) {
 }
 
 void Session::upstream_reply(std::uint64_t tag, xsx::Msg reply) {
+    if (tag & restart_tag_bit) {
+        on_restart_reply(tag, reply);
+        return;
+    }
     if (tag == internal_tag) {
         if (xsx::is_error(reply))
             log::debug("domain {}: internal request got {}", spec_.domid, xsx::error_name(reply));
@@ -248,11 +281,16 @@ void Session::upstream_reply(std::uint64_t tag, xsx::Msg reply) {
         s->reply = xsx::reply_ok(s->guest_req);
     } else {
         track(*c, *s, reply);
-        if (!s->orphan) s->reply = translator_.reply(s->guest_req, reply);
+        xsx::Msg gr = translator_.reply(s->guest_req, reply);
+        if (s->guest_req.type == XS_TRANSACTION_START && c->tx_mapped) on_start_reply(*c, *s, gr);
+        // Orphans too: the request took effect upstream even if nobody hears the answer.
+        journal_.on_reply(static_cast<std::uint32_t>(c->id), s->guest_req, gr);
+        if (!s->orphan) s->reply = std::move(gr);
     }
     s->ready = true;
     flush(*c);
     maybe_finish_reset(*c);
+    quiesce_check();
 }
 
 void Session::flush(Channel &c) {
@@ -339,6 +377,7 @@ void Session::clean_upstream(Channel &c) {
 void Session::guest_reset(int ch, bool closed) {
     Channel *c = chan(ch);
     if (!c) return;
+    journal_.drop_channel(static_cast<std::uint32_t>(ch));
     if (translator_.options().absolute_upstream) forget_watches(*c);
     else translator_.watches().reset();
     for (auto &s : c->slots) s.orphan = true;

@@ -13,6 +13,8 @@
 #include "priv_upstream.h"
 #include "ring_upstream.h"
 #include "upstream.h"
+#include "xsxlate/journal.h"
+#include "xsxlate/migration.h"
 #include "xsxlate/translator.h"
 
 #include <cstdint>
@@ -24,6 +26,10 @@
 #include <string>
 
 namespace xsp {
+
+// Upstream tags: (channel << 40) | slot seq for guest requests, 0 for xsproxy's own,
+// and with this bit set, a replacement TRANSACTION_START: (channel << 32) | guest tx id.
+constexpr std::uint64_t restart_tag_bit = std::uint64_t{1} << 63;
 
 class GuestRing;
 class GuestSocketServer;
@@ -64,6 +70,17 @@ class Session : public GuestSink, public UpstreamSink {
     void describe(std::string &text, std::string &json) const;
     void summary(std::string &text, std::string &json) const;
 
+    // Migration (session_migrate.cpp). Export is non-destructive: the session pauses
+    // (stops reading the guest's ring) and resume() continues it on the source.
+    void pause(bool paused);
+    bool paused() const { return paused_; }
+    // Pause, then wait (bounded) until no request is in flight upstream.
+    void quiesce(std::function<void(const std::string &err)> done);
+    xsx::migration::SessionImage export_image(xsx::migration::Mode mode) const;
+    // Before start(): recreate what the image carries once the upstream is ready.
+    void set_import(xsx::migration::SessionImage img);
+    const xsx::Journal &journal() const { return journal_; }
+
     // GuestSink
     bool guest_can_accept(int ch) override;
     void guest_request(int ch, xsx::Msg m) override;
@@ -85,6 +102,9 @@ class Session : public GuestSink, public UpstreamSink {
         xsx::Msg reply;
         std::pair<std::string, std::string> up_watch; // WATCH/UNWATCH as sent upstream
         std::unique_ptr<xsx::DirPartExchange> exchange;
+        bool held = false;              // waits for a replacement transaction (import)
+        xsx::Msg held_msg;              // its upstream request, sent once the id is known
+        std::uint32_t restart_for = 0;  // this slot's START replaces guest tx `restart_for`
     };
     struct Channel {
         int id = 0;
@@ -97,6 +117,12 @@ class Session : public GuestSink, public UpstreamSink {
         bool closing = false;   // remove once cleaned
         bool dead = false;      // protocol violation: never served again
         std::uint64_t requests = 0, local_replies = 0, events = 0;
+        // After a non-cooperative import: the guest's transactions from the source are
+        // stale (END gets EAGAIN; operations in them run in a replacement transaction),
+        // and guest-visible ids are mapped so new ids never collide with stale ones.
+        bool tx_mapped = false;
+        std::set<std::uint32_t> stale_txs;
+        std::map<std::uint32_t, std::uint32_t> tx_g2u, tx_u2g;
     };
 
     Channel *chan(int ch);
@@ -113,6 +139,16 @@ class Session : public GuestSink, public UpstreamSink {
     void use_privileged();
     void forget_watches(Channel &c);
     static void fallback_cb(int, short, void *arg);
+    void forward(Channel &c, Slot &s, xsx::Msg up);
+    bool map_tx(Channel &c, Slot &s, xsx::Msg &up);
+    void on_start_reply(Channel &c, Slot &s, xsx::Msg &guest_reply);
+    void release_held(Channel &c, std::uint32_t guest_tx);
+    void on_restart_reply(std::uint64_t tag, const xsx::Msg &reply);
+    bool is_toolstack_key(const std::string &guest_path) const;
+    void replay_import();
+    void quiesce_check();
+    static void quiesce_timeout(int, short, void *arg);
+    std::size_t in_flight() const;
 
     Services &svc_;
     SessionSpec spec_;
@@ -126,6 +162,11 @@ class Session : public GuestSink, public UpstreamSink {
     bool failed_ = false;
     std::string failure_;
     std::uint64_t stale_replies_ = 0, dropped_events_ = 0;
+    xsx::Journal journal_;
+    bool paused_ = false;
+    std::unique_ptr<xsx::migration::SessionImage> import_;
+    std::function<void(const std::string &)> quiesce_done_;
+    struct event *quiesce_timer_ = nullptr;
 };
 
 } // namespace xsp

@@ -25,6 +25,14 @@ const char usage_text[] =
     "  list [--json]           attached domains\n"
     "  dump DOMID [--json]     a domain's translation table and session state\n"
     "  stats [--json]          daemon counters\n"
+    "  export DOMID --mode cooperative|noncooperative -o FILE\n"
+    "                          quiesce DOMID's session and write its migration stream\n"
+    "                          (non-destructive: the session stays, paused)\n"
+    "  resume DOMID            continue an exported session here (failed migration)\n"
+    "  import DOMID -i FILE --ring-gfn GFN --ring-port PORT --shadow-gfn GFN\n"
+    "         --shadow-port PORT [--socket PATH] [--check]\n"
+    "                          recreate a migrated session for the new DOMID; --check only\n"
+    "                          validates the stream against this host's limits\n"
     "The control socket defaults to $XSPROXY_CONTROL or /run/xsproxy/control.\n";
 
 int usage_error(const std::string &msg) {
@@ -119,12 +127,29 @@ int main(int argc, char **argv) {
         ok = need_domid() && add_options(args, 2, {}, {}, req, err);
     } else if (req.verb == "dump") {
         ok = need_domid() && add_options(args, 2, {}, {"json"}, req, err);
+    } else if (req.verb == "export") {
+        for (auto &a : args) if (a == "-o") a = "--file";
+        ok = need_domid() && add_options(args, 2, {"mode", "file"}, {}, req, err);
+    } else if (req.verb == "resume") {
+        ok = need_domid() && add_options(args, 2, {}, {}, req, err);
+    } else if (req.verb == "import") {
+        for (auto &a : args) if (a == "-i") a = "--file";
+        ok = need_domid() &&
+             add_options(args, 2,
+                         {"file", "ring-gfn", "ring-port", "shadow-gfn", "shadow-port", "socket",
+                          "upstream"},
+                         {"check", "no-ring"}, req, err);
     } else if (req.verb == "list" || req.verb == "stats") {
         ok = add_options(args, 1, {}, {"json"}, req, err);
     } else {
         return usage_error("unknown command '" + req.verb + "'");
     }
     if (!ok) return usage_error(err);
+    // The daemon opens the file: a relative path means the caller's directory.
+    if (auto f = req.args.find("file"); f != req.args.end() && f->second[0] != '/') {
+        char cwd[4096];
+        if (::getcwd(cwd, sizeof cwd)) f->second = std::string(cwd) + "/" + f->second;
+    }
 
     sockaddr_un sa{};
     if (control.size() >= sizeof sa.sun_path) return usage_error("control socket path too long");
