@@ -180,6 +180,9 @@ void RingUpstream::handle(xsx::Msg m) {
 void RingUpstream::doorbell() {
     ++stats_.doorbells;
     if (!ready_) return;
+    // xenstored usually wrote R's event in the same pass that sent the mirror's: take it
+    // now. The fence below still guarantees nothing queued before it is left behind.
+    drain_replies();
     if (fence_in_flight_) {
         // The event that rang may have been queued after the fence was read.
         fence_again_ = true;

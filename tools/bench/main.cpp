@@ -20,7 +20,7 @@ void usage(std::FILE *f) {
                "  --ops N        timed ops per class and path (default 2000)\n"
                "  --budget S     stop a class's phase after S seconds (default 1)\n"
                "  --guests LIST  attached guests per run (default 1,100; e.g. 1,100,1000,\n"
-               "                 capped at the simulator's limit of 500)\n"
+               "                 capped at the simulator's limit of 2000)\n"
                "  --pin          only the pinned placement (daemon, xsproxy, client on one CPU)\n"
                "  --unpinned     only the default placement (default: both)\n"
                "  --json         JSON on stdout instead of the table\n",
@@ -77,8 +77,8 @@ int main(int argc, char **argv) {
     }
     for (int &g : guests)
         if (g > bench::max_guests()) {
-            fmt::print(stderr, "xsproxy-bench: {} guests capped to {} (simulator limit: 512 domids,"
-                               " 1023 dom0 event channels)\n", g, bench::max_guests());
+            fmt::print(stderr, "xsproxy-bench: {} guests capped to {} (simulator limit: 2048 domids,"
+                               " 4095 dom0 event channels)\n", g, bench::max_guests());
             g = bench::max_guests();
         }
 

@@ -25,10 +25,10 @@ using Guest = xsguest::Client;
 
 constexpr std::uint32_t direct_dom = 5;
 constexpr std::uint32_t first_proxied_dom = 10;
-// tools/xensim/sim_state.h: SIM_MAX_DOMS 512 (domids 0..511) and SIM_MAX_PORTS 1024 per
-// domain. Each proxied guest costs dom0 two ports (xsproxy's end of the guest ring,
-// xenstored's end of the shadow ring), so dom0's ~1020 usable ports bind first at ~500.
-constexpr int sim_guest_cap = 500;
+// tools/xensim/sim_state.h: SIM_MAX_DOMS 2048 and SIM_MAX_PORTS 4096 per domain. Each
+// proxied guest costs dom0 two ports (xsproxy's end of the guest ring, xenstored's end of
+// the shadow ring), and guests start at domid 10.
+constexpr int sim_guest_cap = 2000;
 
 double us_since(clk::time_point a) {
     return std::chrono::duration<double, std::micro>(clk::now() - a).count();
