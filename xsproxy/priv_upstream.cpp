@@ -129,9 +129,15 @@ bool PrivUpstream::is_mutation(std::uint32_t type) const {
     return type == XS_WRITE || type == XS_MKDIR || type == XS_RM || type == XS_SET_PERMS;
 }
 
-bool PrivUpstream::rate_limited() {
-    // C xenstored's write-rate limit is only active while some transaction is open.
-    if (open_transactions_ == 0) return false;
+bool PrivUpstream::rate_limited(const xsx::Msg &m) {
+    // C xenstored's write-rate limit (wrl_apply_debit_*): a write outside a transaction
+    // is charged while some transaction is open; writes inside one are charged at its
+    // commit, and only while another transaction is open too.
+    bool charged = false;
+    if (is_mutation(m.type) && m.tx_id == 0) charged = open_transactions_ > 0;
+    else if (m.type == XS_TRANSACTION_END && m.body.substr(0, 1) == "T")
+        charged = open_transactions_ > 1;
+    if (!charged) return false;
     std::uint64_t now = now_ms();
     if (rate_.take(now)) return false;
     if (!rate_armed_) {
@@ -152,7 +158,7 @@ void PrivUpstream::rate_cb(int, short, void *arg) {
 
 void PrivUpstream::pump() {
     if (busy_ || !ready_ || failed_ || output_blocked_ || queue_.empty()) return;
-    if (is_mutation(queue_.front().m.type) && rate_limited()) return;
+    if (rate_limited(queue_.front().m)) return;
     busy_ = true;
     run(queue_.front());
 }

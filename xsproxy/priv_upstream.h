@@ -92,7 +92,7 @@ class PrivUpstream : public Upstream {
     void finish(xsx::Msg reply);
     void batch(std::vector<Up> reqs, std::function<void(Replies &)> k);
     bool is_mutation(std::uint32_t type) const;
-    bool rate_limited();
+    bool rate_limited(const xsx::Msg &m);
     static void rate_cb(int, short, void *arg);
 
     void run(Op &op);
