@@ -128,11 +128,18 @@ bool Session::is_toolstack_key(const std::string &guest_path) const {
 void Session::replay_import() {
     mig::SessionImage &img = *import_;
     unsigned sent = 0, skipped = 0;
+    const std::string device_dir = fmt::format("/local/domain/{}/device/", spec_.virt);
     for (xsx::Msg m : journal_.replay()) {
         auto parts = xsx::split_nul(m.body);
         std::string path(parts.empty() ? std::string_view() : parts[0]);
         if (is_toolstack_key(path)) {
             log::info("domain {}: import: toolstack key {} not imported", spec_.domid, path);
+            ++skipped;
+            continue;
+        }
+        // A cooperative guest renegotiates its devices after resume; its old frontend
+        // nodes (state 4, stale ring-refs) would mislead the destination's backends.
+        if (img.mode == mig::Mode::cooperative && path.compare(0, device_dir.size(), device_dir) == 0) {
             ++skipped;
             continue;
         }
@@ -185,7 +192,7 @@ void Session::replay_import() {
         for (const auto &t : img.transactions)
             if (t.channel == 0) c0->stale_txs.insert(t.guest_tx_id);
     }
-    log::info("domain {}: imported {} journal requests ({} toolstack keys skipped), {} "
+    log::info("domain {}: imported {} journal requests ({} toolstack or device keys skipped), {} "
               "watches, {} stale transactions ({} mode)",
               spec_.domid, sent, skipped,
               img.mode == mig::Mode::noncooperative ? img.watches.size() : 0,
