@@ -129,9 +129,9 @@ Introduced Host::introduce(uint32_t domid)
     return introduce_domain(sim_, xs_, domid);
 }
 
-Proxied Host::prepare(uint32_t domid)
+Proxied Host::prepare(uint32_t domid, int store_port_hint)
 {
-    return prepare_proxied_domain(sim_, xs_, domid);
+    return prepare_proxied_domain(sim_, xs_, domid, store_port_hint);
 }
 
 void Host::shutdown(uint32_t domid, int reason)

@@ -62,7 +62,7 @@ public:
     int create_domain(int domid = -1);
     Introduced introduce(uint32_t domid);
     // For xsproxy: guest ring + shadow ring (grant 1) and two unbound ports, no INTRODUCE.
-    Proxied prepare(uint32_t domid);
+    Proxied prepare(uint32_t domid, int store_port_hint = 0);
     void shutdown(uint32_t domid, int reason = 0 /* SHUTDOWN_poweroff */);
     void crash(uint32_t domid);
     void resume(uint32_t domid);

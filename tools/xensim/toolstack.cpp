@@ -110,7 +110,8 @@ Introduced introduce_domain(xensim_host *h, xs_handle *xs, uint32_t domid)
     return in;
 }
 
-Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid)
+Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid,
+                               int store_port_hint)
 {
     Proxied p{domid, store_ring_gfn, 0, shadow_ring_gfn, 0};
     check(xensim_page_populate(h, domid, p.ring_gfn) == 0,
@@ -118,7 +119,7 @@ Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid)
     check(xensim_page_populate(h, domid, p.shadow_gfn) == 0,
           fmt::format("populate dom{} gfn {:#x}", domid, p.shadow_gfn));
     check(xensim_grant_set(h, domid, 1, p.shadow_gfn) == 0, "seed grant 1");
-    int port = xensim_evtchn_alloc_unbound(h, domid, 0, 0);
+    int port = xensim_evtchn_alloc_unbound(h, domid, 0, store_port_hint);
     check(port > 0, fmt::format("alloc unbound port of dom{}", domid));
     p.store_port = (uint32_t)port;
     port = xensim_evtchn_alloc_unbound(h, domid, 0, 0);

@@ -46,6 +46,8 @@ struct Proxied {
     uint32_t shadow_port;
 };
 
-Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid);
+// store_port_hint > 0: keep that store port number (a restored domain keeps its port).
+Proxied prepare_proxied_domain(xensim_host *h, xs_handle *xs, uint32_t domid,
+                               int store_port_hint = 0);
 
 } // namespace xensim

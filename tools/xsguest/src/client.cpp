@@ -19,6 +19,11 @@ Client::~Client() {
     if (t_.release) t_.release();
 }
 
+void Client::rebind(Transport t) {
+    if (t_.release) t_.release();
+    t_ = std::move(t);
+}
+
 void Client::notify() {
     xenevtchn_notify(t_.xce, t_.port);
     ++stats_.notifies;

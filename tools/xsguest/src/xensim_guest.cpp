@@ -6,9 +6,8 @@
 
 namespace xsguest {
 
-std::unique_ptr<Client> attach_xensim(xensim_host *host, std::uint32_t domid,
-                                      std::uint64_t store_gfn, evtchn_port_t store_port,
-                                      Options opt) {
+Transport xensim_transport(xensim_host *host, std::uint32_t domid, std::uint64_t store_gfn,
+                           evtchn_port_t store_port) {
     auto die = [&](const char *what) {
         throw std::system_error(errno, std::generic_category(),
                                 std::string(what) + " (dom" + std::to_string(domid) + ")");
@@ -37,7 +36,13 @@ std::unique_ptr<Client> attach_xensim(xensim_host *host, std::uint32_t domid,
         xenevtchn_close(xce);
         xensim_page_unmap(page);
     };
-    return std::make_unique<Client>(std::move(t), opt);
+    return t;
+}
+
+std::unique_ptr<Client> attach_xensim(xensim_host *host, std::uint32_t domid,
+                                      std::uint64_t store_gfn, evtchn_port_t store_port,
+                                      Options opt) {
+    return std::make_unique<Client>(xensim_transport(host, domid, store_gfn, store_port), opt);
 }
 
 } // namespace xsguest

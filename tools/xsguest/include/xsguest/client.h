@@ -87,6 +87,12 @@ class Client {
     // (XS_INVALID) and zero all four indexes, without notifying. Only safe while the
     // server is idle; the server keeps the connection's watches and transactions.
     void firmware_reset();
+    // Non-cooperative migration: the guest never learns it moved, but its store page and
+    // port now live on another host. Switch to `t` (releasing the old transport) and keep
+    // everything else: req_id counter, requests in flight, unsent bytes, half-decoded
+    // input, queued events. No notification is sent: a guest that does not know it moved
+    // would not send one.
+    void rebind(Transport t);
 
     // ---- asynchronous core -------------------------------------------------------------
     // Queue a request; bytes go to the ring as space allows (also during later waits).

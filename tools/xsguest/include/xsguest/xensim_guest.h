@@ -23,4 +23,9 @@ std::unique_ptr<Client> attach_xensim(xensim_host *host, std::uint32_t domid,
                                       std::uint64_t store_gfn, evtchn_port_t store_port,
                                       Options opt = {});
 
+// The same mapping and port as a bare Transport, e.g. for Client::rebind after a
+// migration to another host.
+Transport xensim_transport(xensim_host *host, std::uint32_t domid, std::uint64_t store_gfn,
+                           evtchn_port_t store_port);
+
 } // namespace xsguest
