@@ -113,13 +113,15 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
         }
         if (c.levels && owned_nodes_ + c.levels > q.nodes) return refuse(op, "ENOSPC", true);
         plan.acts.push_back({m.type, m.body, op.tx});
-        // C: each created level copies the level above with the creator as owner; the
-        // daemon, seeing a privileged writer, kept the parent's owner: fix it.
+        // C: each created level copies the level above with the creator as owner. Both
+        // daemons give a privileged writer's new nodes an exact copy of the parent's
+        // ACL, so only a parent R does not own needs fixing up.
+        plan.fixups = c.levels && c.acl != *chain[c.levels];
         for (std::size_t k = c.levels; k-- > 0;) {
-            plan.acts.push_back({XS_SET_PERMS, z(anc[k]) + acc::format_acl(c.acl), op.tx});
+            if (plan.fixups)
+                plan.acts.push_back({XS_SET_PERMS, z(anc[k]) + acc::format_acl(c.acl), op.tx});
             plan.created.emplace_back(anc[k], c.acl);
         }
-        plan.window = !plan.created.empty() && (op.wrapper || op.tx == 0);
         if (!c.levels) return act(op, path, std::move(plan));
         // The existing ancestor that gains a child: its record grows by the name.
         const std::string &grows = anc[c.levels];
@@ -177,16 +179,24 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
 
 void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
     if (op.wrapper) plan.acts.push_back({XS_TRANSACTION_END, z("T"), op.tx});
-    if (plan.window) {
-        FixupWindow w;
-        w.target = path;
+    FixupWindow w;
+    if (plan.fixups) {
+        w.targets.insert(path);
         for (const auto &[p, acl] : plan.created)
             if (p != path) w.parents.insert(p);
+    }
+    bool window = plan.fixups && (op.wrapper || op.tx == 0);
+    if (plan.fixups && !window) {
+        // Inside a guest transaction the events come with the guest's commit.
+        FixupWindow &t = tx_fixups_[op.tx];
+        t.targets.insert(w.targets.begin(), w.targets.end());
+        t.parents.insert(w.parents.begin(), w.parents.end());
+    }
+    if (window) {
         fixups_ = std::move(w);
         // The daemon queues a commit's events before it reads the next request.
         plan.acts.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0});
     }
-    bool window = plan.window;
     auto created = plan.created;
     bool set_acl = plan.set_acl;
     std::size_t removed = plan.removed;

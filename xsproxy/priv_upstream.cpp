@@ -48,7 +48,7 @@ PrivUpstream::~PrivUpstream() {
 }
 
 void PrivUpstream::start(std::function<void(const std::string &)> done) {
-    sock_ = std::make_unique<XsSocket>(base_, opt_.xenstored_socket);
+    sock_ = std::make_unique<PrivSocket>(base_, opt_.xenstored_socket);
     std::string err;
     if (!sock_->connect(err)) {
         done("privileged socket: " + err);
@@ -190,7 +190,7 @@ void PrivUpstream::batch(std::vector<Up> reqs, std::function<void(Replies &)> k)
                            (*replies)[i] = r;
                            if (--*left == 0) (*cont)(*replies);
                        },
-                       reqs[i].tx);
+                       reqs[i].tx, reqs[i].big);
     }
 }
 
@@ -225,7 +225,7 @@ void PrivUpstream::run_read(Op &op) {
     std::string path(first_arg(m.body));
     std::vector<Up> reqs{{XS_GET_PERMS, z(path), op.tx}};
     bool dirpart = m.type == XS_DIRECTORY_PART;
-    if (dirpart && no_dirpart_) reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+    if (dirpart && no_dirpart_) reqs.push_back({XS_DIRECTORY, z(path), op.tx, true});
     else if (m.type != XS_GET_PERMS) reqs.push_back({m.type, m.body, op.tx});
     batch(std::move(reqs), [this, &op, path, dirpart](Replies &r) {
         const xsx::Msg &m = op.m;
@@ -262,7 +262,7 @@ void PrivUpstream::run_read(Op &op) {
 }
 
 void PrivUpstream::run_dirpart_emulated(Op &op, const std::string &path, std::uint32_t off) {
-    batch({{XS_DIRECTORY, z(path), op.tx}}, [this, &op, off](Replies &r) {
+    batch({{XS_DIRECTORY, z(path), op.tx, true}}, [this, &op, off](Replies &r) {
         if (xsx::is_error(r[0])) return finish(r[0]);
         ++stats_.dirpart_emulated;
         finish(xsx::reply_body(
@@ -347,7 +347,17 @@ void PrivUpstream::run_tx_start(Op &op) {
 }
 
 void PrivUpstream::run_tx_end(Op &op) {
-    batch({{XS_TRANSACTION_END, op.m.body, op.tx}}, [this, &op](Replies &r) {
+    std::vector<Up> reqs{{XS_TRANSACTION_END, op.m.body, op.tx}};
+    auto fx = tx_fixups_.find(op.tx);
+    bool window = fx != tx_fixups_.end() && op.m.body.substr(0, 1) == "T";
+    if (window) {
+        // The guest's commit fires its events, our fix-ups' among them (see act()).
+        fixups_ = std::move(fx->second);
+        reqs.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0});
+    }
+    if (fx != tx_fixups_.end()) tx_fixups_.erase(fx);
+    batch(std::move(reqs), [this, &op, window](Replies &r) {
+        if (window) fixups_.reset();
         // Every END past argument validation ends the transaction, whatever the outcome.
         if (xsx::error_name(r[0]) != "EINVAL") {
             tx_g2u_.erase(op.m.tx_id);
@@ -368,6 +378,7 @@ void PrivUpstream::run_reset(Op &op) {
     initial_pending_.clear();
     tx_g2u_.clear();
     tx_in_use_.clear();
+    tx_fixups_.clear();
     held_events_.clear();
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));
     batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
@@ -391,8 +402,9 @@ void PrivUpstream::on_event(const xsx::Msg &ev) {
     }
     if (fixups_) {
         const std::string tok(parts[1]);
-        bool suppress = fixups_->parents.count(path) > 0;
-        if (path == fixups_->target && !fixups_->seen_tokens.insert(tok).second) suppress = true;
+        bool suppress = fixups_->parents.count(path) > 0 && !fixups_->targets.count(path);
+        if (fixups_->targets.count(path) && !fixups_->seen.insert({path, tok}).second)
+            suppress = true;
         if (suppress) {
             ++stats_.fixup_events_suppressed;
             return;

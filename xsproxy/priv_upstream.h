@@ -23,6 +23,7 @@
 #include "ring_upstream.h"
 #include "upstream.h"
 #include "xen.h"
+#include "priv_socket.h"
 #include "xs_socket.h"
 #include "xsxlate/access.h"
 
@@ -77,6 +78,7 @@ class PrivUpstream : public Upstream {
         std::uint32_t type;
         std::string body;
         std::uint32_t tx = 0;
+        bool big = false; // the reply may exceed 4096 (see PrivSocket)
     };
     using Replies = std::vector<xsx::Msg>;
     struct Op {
@@ -105,7 +107,7 @@ class PrivUpstream : public Upstream {
         std::vector<Up> acts;
         std::vector<std::pair<std::string, xsx::access::Acl>> created; // levels to own
         std::size_t removed = 0;  // nodes of R an RM deletes
-        bool window = false;      // suppress the fix-ups' own events
+        bool fixups = false;      // SET_PERMS of created levels (parent not R's)
         bool set_acl = false;     // SET_PERMS: `created` holds the node's new ACL
     };
     void run_mutation(Op &op);
@@ -141,7 +143,7 @@ class PrivUpstream : public Upstream {
     ShadowSpec shadow_;
     PrivOptions opt_;
     UpstreamSink &sink_;
-    std::unique_ptr<XsSocket> sock_;
+    std::unique_ptr<PrivSocket> sock_;
     xsx::access::Identity who_;
     std::string home_;
     event *rate_timer_ = nullptr;
@@ -167,11 +169,12 @@ class PrivUpstream : public Upstream {
     // Open from sending [op, fix-ups, END, fence] until the fence's reply (the daemon
     // queues a commit's events before it reads the next request).
     struct FixupWindow {
-        std::string target;                 // the op's node: its first event per token passes
+        std::set<std::string> targets;      // the ops' nodes: the first event per token passes
         std::set<std::string> parents;      // implicit parents: their events never pass
-        std::set<std::string> seen_tokens;
+        std::set<std::pair<std::string, std::string>> seen; // (target, token)
     };
     std::optional<FixupWindow> fixups_;
+    std::map<std::uint32_t, FixupWindow> tx_fixups_; // per upstream guest transaction
     bool no_dirpart_ = false;
 
     std::unordered_map<std::string, xsx::access::Acl> acl_cache_;

@@ -96,7 +96,9 @@ Env::Env(xensim::Daemon d, Mode m) : host(d), mode(m) {
 }
 
 Env::~Env() {
-    if (proxy_) proxy_->stop();
+    if (!proxy_) return;
+    proxy_->stop();
+    if (std::getenv("PRIVTEST_LOG")) std::fprintf(stderr, "%s\n", slurp(host.state_dir() + "/xsproxy.log").c_str());
 }
 
 CmdResult Env::ctl(const std::vector<std::string> &args) {
