@@ -223,3 +223,4 @@ TEST_CASE("migration: toolstack keys and third-party ACL entries are not carried
     CHECK(b.read(home(7) + "/data/third") == "ENOENT");
     CHECK(b.read(home(7) + "/device") != "ENOENT");
 }
+
