@@ -20,6 +20,8 @@ class GuestSink {
     virtual void guest_reset(int ch, bool closed) = 0;
     // The guest violated the protocol; the channel stops being served.
     virtual void guest_failed(int ch, const std::string &why) = 0;
+    // The guest took queued output: the session may pull more from upstream.
+    virtual void guest_drained(int ch) = 0;
 };
 
 class GuestConn {
@@ -31,6 +33,10 @@ class GuestConn {
     // Move bytes both ways as far as possible now (after back-pressure eases).
     virtual void pump() = 0;
     virtual const char *kind() const = 0;
+    // The oldest request handed to the session has really been taken (by xenstored, or
+    // answered here): a ring advances its consumer index only now, so back-pressure
+    // reaches the guest exactly as xenstored applies it.
+    virtual void commit() {}
 };
 
 } // namespace xsp

@@ -23,6 +23,8 @@ void GuestRing::restore(const std::string &page, const std::string &partial_inpu
                         const std::string &pending_output) {
     restore_page_copy_ = page;
     restore_page_ = &restore_page_copy_;
+    // Streams from xsproxy itself carry no partial input (see snapshot()); one that does
+    // precedes everything still in the ring.
     dec_.feed(partial_input);
     out_ = pending_output;
     out_off_ = 0;
@@ -31,11 +33,8 @@ void GuestRing::restore(const std::string &page, const std::string &partial_inpu
 GuestRing::Snapshot GuestRing::snapshot() const {
     Snapshot s;
     if (intf_) s.page.assign(reinterpret_cast<const char *>(intf_), XC_PAGE_SIZE_BYTES);
-    // Requests decoded but not yet taken by the session go back as bytes, ahead of the
-    // incomplete one: the destination decodes the same stream.
-    xsx::Decoder copy = dec_;
-    while (copy.has_msg()) xsx::encode_to(copy.pop(), s.partial_input);
-    s.partial_input += dec_.partial();
+    // Requests not yet committed are still in the page (its consumer index has not moved
+    // past them), so the destination reads them again from there: no partial input.
     s.pending_output = out_.substr(out_off_);
     s.req_cons = my_req_cons_;
     s.rsp_prod = my_rsp_prod_;
@@ -87,6 +86,9 @@ void GuestRing::reset_local() {
     dec_.reset();
     out_.clear();
     out_off_ = 0;
+    peeked_ = 0;
+    early_ = 0;
+    uncommitted_.clear();
 }
 
 // Returns true if the guest asked for (or forced) a reset that was handled now.
@@ -125,18 +127,41 @@ bool GuestRing::read_requests() {
     bool moved = false;
     while (!failed_ && sink_.guest_can_accept(ch_)) {
         if (dec_.has_msg()) {
+            xsx::Msg m = dec_.pop();
+            auto len = static_cast<std::uint32_t>(xsx::header_size + m.body.size());
+            // Its head may already be committed (a request larger than the ring).
+            uncommitted_.push_back(len - early_);
+            early_ = 0;
             ++stats_.requests;
-            sink_.guest_request(ch_, dec_.pop());
+            sink_.guest_request(ch_, std::move(m));
             continue;
         }
         char buf[XENSTORE_RING_SIZE];
-        xsx::ring::Xfer x = xsx::ring::consume(intf_, Dir::req, buf, sizeof buf);
+        xsx::ring::Xfer x = xsx::ring::peek(intf_, Dir::req, peeked_, buf, sizeof buf);
         if (x.bad_index) {
             fail(XENSTORE_ERROR_RINGIDX, "inconsistent request ring indexes");
             return moved;
         }
-        if (x.n == 0) break;
-        my_req_cons_ += static_cast<std::uint32_t>(x.n);
+        if (x.n == 0) {
+            // A request longer than the ring can only be completed once its head is taken.
+            // Do so when nothing older is waiting, so order and back-pressure hold.
+            if (uncommitted_.empty() && peeked_ == XENSTORE_RING_SIZE) {
+                xsx::ring::Xfer a = xsx::ring::advance(intf_, Dir::req, peeked_);
+                if (a.bad_index) {
+                    fail(XENSTORE_ERROR_RINGIDX, "inconsistent request ring indexes");
+                    return moved;
+                }
+                my_req_cons_ += peeked_;
+                early_ += peeked_;
+                peeked_ = 0;
+                xen_.notify(local_port_); // the guest waits for room
+                ++stats_.notifies_out;
+                moved = true;
+                continue;
+            }
+            break;
+        }
+        peeked_ += static_cast<std::uint32_t>(x.n);
         moved = true;
         dec_.feed(buf, x.n);
         if (dec_.state() != xsx::Decoder::State::ok) {
@@ -145,6 +170,26 @@ bool GuestRing::read_requests() {
         }
     }
     return moved;
+}
+
+void GuestRing::commit() {
+    if (failed_ || !intf_ || uncommitted_.empty()) return;
+    std::uint32_t n = uncommitted_.front();
+    uncommitted_.pop_front();
+    xsx::ring::Xfer x = xsx::ring::advance(intf_, Dir::req, n);
+    if (x.bad_index) {
+        fail(XENSTORE_ERROR_RINGIDX, "inconsistent request ring indexes");
+        return;
+    }
+    my_req_cons_ += n;
+    peeked_ -= n;
+    // A guest blocked on a full request ring waits for our signal; one that wrote more
+    // while we lagged did not signal (it saw us behind), so look again.
+    if (x.was_full) {
+        xen_.notify(local_port_);
+        ++stats_.notifies_out;
+    }
+    pump();
 }
 
 bool GuestRing::write_output() {
@@ -157,6 +202,7 @@ bool GuestRing::write_output() {
     }
     my_rsp_prod_ += static_cast<std::uint32_t>(x.n);
     out_off_ += x.n;
+    if (x.n) wrote_ = true;
     if (out_off_ == out_.size()) {
         out_.clear();
         out_off_ = 0;
@@ -175,12 +221,7 @@ void GuestRing::pump() {
         if (check_reset()) continue;
         bool progress = false;
         if (write_output()) progress = notify = true;
-        long before = xsx::ring::readable(intf_, Dir::req);
-        if (read_requests()) {
-            progress = true;
-            // A guest blocked on a full request ring waits for our signal.
-            if (before == XENSTORE_RING_SIZE) notify = true;
-        }
+        if (read_requests()) progress = true;
         if (write_output()) progress = notify = true;
         if (!progress) break;
     }
@@ -189,6 +230,10 @@ void GuestRing::pump() {
         ++stats_.notifies_out;
     }
     in_pump_ = false;
+    if (wrote_ && !failed_) {
+        wrote_ = false;
+        sink_.guest_drained(ch_);
+    }
 }
 
 } // namespace xsp

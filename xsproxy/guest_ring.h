@@ -12,6 +12,7 @@
 #include "xen.h"
 
 #include <cstdint>
+#include <deque>
 #include <string>
 
 namespace xsp {
@@ -38,6 +39,7 @@ class GuestRing : public GuestConn {
     std::size_t backlog() const override { return out_.size() - out_off_; }
     void pump() override;
     const char *kind() const override { return "ring"; }
+    void commit() override;
 
     bool failed() const { return failed_; }
     std::uint32_t port() const { return port_; }
@@ -74,6 +76,12 @@ class GuestRing : public GuestConn {
     std::uint32_t my_req_cons_ = 0, my_rsp_prod_ = 0;
     bool failed_ = false;
     bool in_pump_ = false;
+    bool wrote_ = false; // output moved into the ring during this pump
+    // Requests are read ahead (peeked) and the consumer index advances per request as
+    // the session commits it.
+    std::uint32_t peeked_ = 0;
+    std::uint32_t early_ = 0; // bytes of the request being read that were committed early
+    std::deque<std::uint32_t> uncommitted_;
     const std::string *restore_page_ = nullptr;
     std::string restore_page_copy_;
     Stats stats_;

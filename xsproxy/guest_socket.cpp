@@ -17,7 +17,7 @@ namespace xsp {
 
 GuestSocketClient::GuestSocketClient(GuestSink &sink, bufferevent *bev)
     : sink_(sink), bev_(bev) {
-    bufferevent_setcb(bev_, read_cb, nullptr, event_cb, this);
+    bufferevent_setcb(bev_, read_cb, write_cb, event_cb, this);
     bufferevent_enable(bev_, EV_READ | EV_WRITE);
 }
 
@@ -63,6 +63,11 @@ void GuestSocketClient::pump() {
 
 void GuestSocketClient::read_cb(bufferevent *, void *arg) {
     static_cast<GuestSocketClient *>(arg)->pump();
+}
+
+void GuestSocketClient::write_cb(bufferevent *, void *arg) {
+    auto *self = static_cast<GuestSocketClient *>(arg);
+    if (!self->closed_) self->sink_.guest_drained(self->ch_);
 }
 
 void GuestSocketClient::event_cb(bufferevent *, short what, void *arg) {

@@ -29,6 +29,7 @@ class GuestSocketClient : public GuestConn {
 
   private:
     static void read_cb(bufferevent *bev, void *arg);
+    static void write_cb(bufferevent *bev, void *arg);
     static void event_cb(bufferevent *bev, short what, void *arg);
 
     GuestSink &sink_;

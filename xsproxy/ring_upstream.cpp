@@ -54,6 +54,8 @@ void RingUpstream::start(std::function<void(const std::string &)> done) {
         // INTRODUCE reset the shadow connection (indexes zeroed, state dropped).
         dec_.reset();
         last_req_cons_ = xsx::ring::load(intf_->req_cons);
+        written_ = taken_ = 0;
+        ends_.clear();
         send_internal(Kind::probe, XS_GET_DOMAIN_PATH, fmt::format("{}{}", spec_.domid, '\0'));
     });
 }
@@ -92,7 +94,10 @@ void RingUpstream::write_request(const xsx::Msg &m, Pending p) {
     xsx::Msg up = m;
     up.req_id = next_id_++;
     if (next_id_ == 0) next_id_ = 1;
+    std::uint64_t tag = p.kind == Kind::guest ? p.tag : 0;
     pending_.emplace(up.req_id, std::move(p));
+    written_ += xsx::header_size + up.body.size();
+    if (tag) ends_.emplace_back(written_, tag);
     xsx::encode_to(up, out_);
     flush_requests();
     need_pass();
@@ -114,8 +119,23 @@ bool RingUpstream::flush_requests() {
     return x.n > 0;
 }
 
+// Reports, in order, the guest requests xenstored has read from the shadow ring.
+bool RingUpstream::note_taken() {
+    std::uint32_t rc = xsx::ring::load(intf_->req_cons);
+    std::uint32_t delta = rc - last_req_cons_;
+    if (delta == 0 || delta > XENSTORE_RING_SIZE) return false;
+    last_req_cons_ = rc;
+    taken_ += delta;
+    while (!ends_.empty() && ends_.front().first <= taken_) {
+        std::uint64_t tag = ends_.front().second;
+        ends_.pop_front();
+        sink_.upstream_consumed(tag);
+    }
+    return true;
+}
+
 bool RingUpstream::drain_replies() {
-    bool moved = false;
+    bool moved = note_taken();
     while (!output_blocked_) {
         char buf[XENSTORE_RING_SIZE];
         xsx::ring::Xfer x = xsx::ring::consume(intf_, Dir::rsp, buf, sizeof buf);
@@ -204,9 +224,7 @@ void RingUpstream::kicked(bool final_of_pair) {
     if (!intf_) return;
     ++stats_.passes;
     bool progress = drain_replies();
-    std::uint32_t rc = xsx::ring::load(intf_->req_cons);
-    if (rc != last_req_cons_) progress = true;
-    last_req_cons_ = rc;
+    if (note_taken()) progress = true;
     if (flush_requests()) progress = true;
     if (progress && can_send()) sink_.upstream_writable();
     if (!final_of_pair) return;

@@ -21,6 +21,7 @@
 #include "xen.h"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -44,6 +45,7 @@ class RingUpstream : public Upstream, public Kickable {
     const char *kind() const override { return "ring"; }
     void start(std::function<void(const std::string &)> done) override;
     bool can_send() const override;
+    bool reports_consumption() const override { return true; }
     void send(const xsx::Msg &m, std::uint64_t tag) override;
     void set_output_blocked(bool blocked) override;
     void describe(std::string &text, std::string &json) const override;
@@ -103,6 +105,11 @@ class RingUpstream : public Upstream, public Kickable {
     unsigned idle_passes_ = 0;
     int backoff_ms_ = 0;
     std::uint32_t last_req_cons_ = 0;
+    // Request bytes written / taken by xenstored since INTRODUCE, and where each guest
+    // request ends in that stream, to report consumption in order.
+    std::uint64_t written_ = 0, taken_ = 0;
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> ends_; // (end offset, tag)
+    bool note_taken();
 
     struct Stats {
         std::uint64_t requests = 0, replies = 0, events = 0, fences = 0, doorbells = 0;

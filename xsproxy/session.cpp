@@ -18,8 +18,11 @@ constexpr std::uint64_t internal_tag = 0; // seqs start at 1
 // A channel keeps at most this many requests in flight (xenstored's own outstanding
 // quota, 20, applies upstream; this only bounds xsproxy's memory per channel).
 constexpr std::size_t max_slots = 64;
-// Output the ring guest has not read yet; beyond it xsproxy stops reading upstream.
-constexpr std::size_t ring_backlog_max = 64 * 1024;
+// Output the ring guest has not taken yet; beyond it xsproxy stops reading replies from
+// the shadow ring, so xenstored's own outstanding-request accounting (a reply counts
+// until it is in a ring) reaches the guest. Zero: at most what one ring and one decoded
+// message hold is buffered in xsproxy.
+constexpr std::size_t ring_backlog_max = 0;
 // A socket client that stops reading is dropped rather than stall the guest.
 constexpr std::size_t socket_backlog_max = 1024 * 1024;
 
@@ -169,18 +172,21 @@ void Session::guest_request(int ch, xsx::Msg m) {
     Slot &s = c->slots.emplace_back();
     s.seq = c->next_seq++;
     s.guest_req = m;
-    std::uint64_t tag = make_tag(ch, s.seq);
+    c->commits.emplace_back(s.seq, false);
     xsx::RequestAction a = translator_.request(m);
     switch (a.kind) {
-    case xsx::RequestAction::Kind::reply:
+    case xsx::RequestAction::Kind::reply: {
         ++c->local_replies;
         s.reply = std::move(a.msg);
         s.ready = true;
+        std::uint64_t seq = s.seq;
         flush(*c);
+        mark_taken(*c, seq);
         return;
+    }
     case xsx::RequestAction::Kind::exchange:
         s.exchange = std::move(a.exchange);
-        if (auto r = s.exchange->next_request()) upstream_->send(*r, tag);
+        if (auto r = s.exchange->next_request()) send_up(*c, s.seq, *r);
         return;
     case xsx::RequestAction::Kind::forward:
         break;
@@ -191,7 +197,6 @@ void Session::guest_request(int ch, xsx::Msg m) {
 void Session::forward(Channel &c, Slot &s, xsx::Msg up) {
     const xsx::Msg &m = s.guest_req;
     int ch = c.id;
-    std::uint64_t tag = make_tag(ch, s.seq);
     if (c.tx_mapped && !map_tx(c, s, up)) return;
     if (m.type == XS_RESET_WATCHES && others_have_state(ch)) {
         // A RESET_WATCHES upstream would clear every channel of this connection.
@@ -207,7 +212,26 @@ void Session::forward(Channel &c, Slot &s, xsx::Msg up) {
             set_token(up, tok);
         }
     }
-    upstream_->send(up, tag);
+    send_up(c, s.seq, up);
+}
+
+void Session::send_up(Channel &c, std::uint64_t seq, const xsx::Msg &up) {
+    upstream_->send(up, make_tag(c.id, seq));
+    if (!upstream_->reports_consumption()) mark_taken(c, seq);
+}
+
+void Session::mark_taken(Channel &c, std::uint64_t seq) {
+    for (auto &e : c.commits)
+        if (e.first == seq) e.second = true;
+    while (!c.commits.empty() && c.commits.front().second) {
+        c.commits.pop_front();
+        c.conn->commit();
+    }
+}
+
+void Session::upstream_consumed(std::uint64_t tag) {
+    if (tag == internal_tag || (tag & restart_tag_bit)) return;
+    if (Channel *c = chan(static_cast<int>(tag >> seq_bits))) mark_taken(*c, tag & seq_mask);
 }
 
 void Session::track(Channel &c, const Slot &s, const xsx::Msg &r) {
@@ -378,6 +402,7 @@ void Session::guest_reset(int ch, bool closed) {
     Channel *c = chan(ch);
     if (!c) return;
     journal_.drop_channel(static_cast<std::uint32_t>(ch));
+    c->commits.clear();
     if (translator_.options().absolute_upstream) forget_watches(*c);
     else translator_.watches().reset();
     for (auto &s : c->slots) s.orphan = true;
@@ -405,10 +430,13 @@ void Session::guest_failed(int ch, const std::string &why) {
     if (!c) return;
     log::warn("domain {}: channel {} stopped: {}", spec_.domid, ch, why);
     c->dead = true;
+    c->commits.clear();
     for (auto &s : c->slots) s.orphan = true;
     c->resetting = true;
     maybe_finish_reset(*c);
 }
+
+void Session::guest_drained(int) { update_output_block(); }
 
 void Session::update_output_block() {
     bool block = false;

@@ -86,10 +86,12 @@ class Session : public GuestSink, public UpstreamSink {
     void guest_request(int ch, xsx::Msg m) override;
     void guest_reset(int ch, bool closed) override;
     void guest_failed(int ch, const std::string &why) override;
+    void guest_drained(int ch) override;
     // UpstreamSink
     void upstream_reply(std::uint64_t tag, xsx::Msg reply) override;
     void upstream_event(xsx::Msg event) override;
     void upstream_writable() override;
+    void upstream_consumed(std::uint64_t tag) override;
     void upstream_failed(const std::string &why) override;
 
   private:
@@ -120,6 +122,9 @@ class Session : public GuestSink, public UpstreamSink {
         // After a non-cooperative import: the guest's transactions from the source are
         // stale (END gets EAGAIN; operations in them run in a replacement transaction),
         // and guest-visible ids are mapped so new ids never collide with stale ones.
+        // Requests in arrival order, and whether each has been taken (committed to the
+        // guest's ring only in this order).
+        std::deque<std::pair<std::uint64_t, bool>> commits;
         bool tx_mapped = false;
         std::set<std::uint32_t> stale_txs;
         std::map<std::uint32_t, std::uint32_t> tx_g2u, tx_u2g;
@@ -140,6 +145,8 @@ class Session : public GuestSink, public UpstreamSink {
     void forget_watches(Channel &c);
     static void fallback_cb(int, short, void *arg);
     void forward(Channel &c, Slot &s, xsx::Msg up);
+    void send_up(Channel &c, std::uint64_t seq, const xsx::Msg &up);
+    void mark_taken(Channel &c, std::uint64_t seq);
     bool map_tx(Channel &c, Slot &s, xsx::Msg &up);
     void on_start_reply(Channel &c, Slot &s, xsx::Msg &guest_reply);
     void release_held(Channel &c, std::uint32_t guest_tx);

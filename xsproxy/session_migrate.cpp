@@ -218,7 +218,9 @@ bool Session::map_tx(Channel &c, Slot &s, xsx::Msg &up) {
             c.stale_txs.erase(g);
             s.reply = xsx::reply_error(s.guest_req, "EAGAIN");
             s.ready = true;
+            std::uint64_t seq = s.seq;
             flush(c);
+            mark_taken(c, seq);
             return false;
         }
         if (it == c.tx_g2u.end()) {
@@ -250,13 +252,16 @@ void Session::on_restart_reply(std::uint64_t tag, const xsx::Msg &reply) {
     if (xsx::is_error(reply)) {
         // The replacement could not start (e.g. the transaction quota): the held requests
         // get that answer, as a request in a failed transaction would.
+        std::vector<std::uint64_t> answered;
         for (auto &s : c->slots)
             if (s.held && s.guest_req.tx_id == g) {
                 s.held = false;
                 s.reply = xsx::reply_error(s.guest_req, xsx::error_name(reply));
                 s.ready = true;
+                answered.push_back(s.seq);
             }
         flush(*c);
+        for (std::uint64_t seq : answered) mark_taken(*c, seq);
         return;
     }
     std::uint32_t u = parse_u32(reply.body);
@@ -273,7 +278,7 @@ void Session::release_held(Channel &c, std::uint32_t g) {
         s.held = false;
         xsx::Msg up = std::move(s.held_msg);
         up.tx_id = u;
-        upstream_->send(up, (static_cast<std::uint64_t>(c.id) << 40) | s.seq);
+        send_up(c, s.seq, up);
     }
 }
 

@@ -22,6 +22,8 @@ class UpstreamSink {
     virtual void upstream_event(xsx::Msg event) = 0;
     // Room for more requests again after can_send() said no.
     virtual void upstream_writable() = 0;
+    // xenstored has taken the request sent with `tag` (see reports_consumption()).
+    virtual void upstream_consumed(std::uint64_t tag) = 0;
     virtual void upstream_failed(const std::string &why) = 0;
 };
 
@@ -33,6 +35,9 @@ class Upstream {
     // it). `done` runs once, with an error message on failure.
     virtual void start(std::function<void(const std::string &err)> done) = 0;
     virtual bool can_send() const = 0;
+    // True if the backend calls upstream_consumed() once xenstored has taken a request;
+    // otherwise a request counts as taken when sent.
+    virtual bool reports_consumption() const { return false; }
     virtual void send(const xsx::Msg &m, std::uint64_t tag) = 0;
     // Stop taking replies toward the guest while it is not reading (back-pressure).
     virtual void set_output_blocked(bool blocked) = 0;

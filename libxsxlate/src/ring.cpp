@@ -72,6 +72,44 @@ Xfer consume(xenstore_domain_interface *intf, Dir d, void *out, std::size_t max)
     return x;
 }
 
+Xfer peek(const xenstore_domain_interface *intf, Dir d, std::size_t skip, void *out,
+          std::size_t max) {
+    View v = view(const_cast<xenstore_domain_interface *>(intf), d);
+    Xfer x;
+    std::uint32_t cons = load(*v.cons), prod = load(*v.prod);
+    std::uint32_t avail = prod - cons;
+    if (!sane(cons, prod) || skip > avail) {
+        x.bad_index = true;
+        return x;
+    }
+    std::size_t n = avail - skip < max ? avail - skip : max;
+    auto *dst = static_cast<unsigned char *>(out);
+    for (std::size_t done = 0; done < n;) {
+        std::uint32_t off = MASK_XENSTORE_IDX(cons + skip + done);
+        std::size_t chunk = XENSTORE_RING_SIZE - off;
+        if (chunk > n - done) chunk = n - done;
+        std::memcpy(dst + done, const_cast<const char *>(v.buf) + off, chunk);
+        done += chunk;
+    }
+    x.n = n;
+    return x;
+}
+
+Xfer advance(xenstore_domain_interface *intf, Dir d, std::size_t n) {
+    View v = view(intf, d);
+    Xfer x;
+    std::uint32_t cons = load(*v.cons), prod = load(*v.prod);
+    if (!sane(cons, prod) || n > static_cast<std::uint32_t>(prod - cons)) {
+        x.bad_index = true;
+        return x;
+    }
+    x.was_full = prod - cons == XENSTORE_RING_SIZE;
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    store(*v.cons, cons + static_cast<std::uint32_t>(n));
+    x.n = n;
+    return x;
+}
+
 Xfer produce(xenstore_domain_interface *intf, Dir d, const void *in, std::size_t len) {
     View v = view(intf, d);
     Xfer x;

@@ -33,6 +33,13 @@ Xfer consume(xenstore_domain_interface *intf, Dir d, void *out, std::size_t max)
 // Copy up to `len` bytes into ring `d` and advance its producer index.
 Xfer produce(xenstore_domain_interface *intf, Dir d, const void *in, std::size_t len);
 
+// Copy up to `max` bytes starting `skip` bytes past the consumer index, without
+// consuming them (a server that commits only once a request has really been taken).
+Xfer peek(const xenstore_domain_interface *intf, Dir d, std::size_t skip, void *out,
+          std::size_t max);
+// Advance the consumer index by n bytes already peeked.
+Xfer advance(xenstore_domain_interface *intf, Dir d, std::size_t n);
+
 // Bytes readable / writable right now; -1 if the indexes are inconsistent.
 long readable(const xenstore_domain_interface *intf, Dir d);
 long writable(const xenstore_domain_interface *intf, Dir d);
