@@ -23,9 +23,10 @@ void GuestRing::restore(const std::string &page, const std::string &partial_inpu
                         const std::string &pending_output) {
     restore_page_copy_ = page;
     restore_page_ = &restore_page_copy_;
-    // Streams from xsproxy itself carry no partial input (see snapshot()); one that does
-    // precedes everything still in the ring.
+    // The committed head of an incomplete request (see snapshot()): the rest is still in
+    // the ring.
     dec_.feed(partial_input);
+    early_ = static_cast<std::uint32_t>(partial_input.size());
     out_ = pending_output;
     out_off_ = 0;
 }
@@ -34,7 +35,13 @@ GuestRing::Snapshot GuestRing::snapshot() const {
     Snapshot s;
     if (intf_) s.page.assign(reinterpret_cast<const char *>(intf_), XC_PAGE_SIZE_BYTES);
     // Requests not yet committed are still in the page (its consumer index has not moved
-    // past them), so the destination reads them again from there: no partial input.
+    // past them), so the destination reads them again from there. Only the head of an
+    // incomplete request, taken early (see read_requests), exists nowhere else.
+    std::string undelivered;
+    xsx::Decoder copy = dec_;
+    while (copy.has_msg()) xsx::encode_to(copy.pop(), undelivered);
+    undelivered += dec_.partial();
+    s.partial_input = undelivered.substr(0, early_);
     s.pending_output = out_.substr(out_off_);
     s.req_cons = my_req_cons_;
     s.rsp_prod = my_rsp_prod_;
@@ -45,10 +52,12 @@ GuestRing::Snapshot GuestRing::snapshot() const {
 bool GuestRing::start(std::string &err) {
     intf_ = xen_.map_ring(domid_, gfn_, err);
     if (!intf_) return false;
+    bool restored = false;
     if (restore_page_ && restore_page_->size() == XC_PAGE_SIZE_BYTES) {
         std::memcpy(static_cast<void *>(intf_), restore_page_->data(), XC_PAGE_SIZE_BYTES);
         restore_page_copy_.clear();
         restore_page_ = nullptr;
+        restored = true;
     }
     local_port_ = xen_.bind(domid_, port_, [this] {
         ++stats_.notifies_in;
@@ -61,6 +70,13 @@ bool GuestRing::start(std::string &err) {
     my_rsp_prod_ = xsx::ring::load(intf_->rsp_prod);
     intf_->server_features |= XENSTORE_SERVER_FEATURE_RECONNECTION;
     pump();
+    // A notification sent on the source may not have reached the guest before it moved:
+    // signal once (a spurious event is harmless), or a guest waiting on its full
+    // response ring and a server waiting on the guest would wait for each other.
+    if (restored) {
+        xen_.notify(local_port_);
+        ++stats_.notifies_out;
+    }
     return true;
 }
 
@@ -143,9 +159,11 @@ bool GuestRing::read_requests() {
             return moved;
         }
         if (x.n == 0) {
-            // A request longer than the ring can only be completed once its head is taken.
-            // Do so when nothing older is waiting, so order and back-pressure hold.
-            if (uncommitted_.empty() && peeked_ == XENSTORE_RING_SIZE) {
+            // The head of an incomplete request is taken at once when nothing older waits,
+            // as xenstored reads partial input: a guest notifies only when the server has
+            // consumed everything before its new bytes (and a request longer than the ring
+            // could not be completed otherwise).
+            if (uncommitted_.empty() && peeked_ > 0 && !dec_.has_msg()) {
                 xsx::ring::Xfer a = xsx::ring::advance(intf_, Dir::req, peeked_);
                 if (a.bad_index) {
                     fail(XENSTORE_ERROR_RINGIDX, "inconsistent request ring indexes");
@@ -183,12 +201,11 @@ void GuestRing::commit() {
     }
     my_req_cons_ += n;
     peeked_ -= n;
-    // A guest blocked on a full request ring waits for our signal; one that wrote more
-    // while we lagged did not signal (it saw us behind), so look again.
-    if (x.was_full) {
-        xen_.notify(local_port_);
-        ++stats_.notifies_out;
-    }
+    // Signal every consumption, as xenstored does: a guest whose next request does not
+    // fit waits for room, however little was full. One that wrote more while we lagged
+    // did not signal (it saw us behind), so look again too.
+    xen_.notify(local_port_);
+    ++stats_.notifies_out;
     pump();
 }
 
