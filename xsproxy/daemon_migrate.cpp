@@ -110,6 +110,7 @@ void Daemon::cmd_export(const ControlRequest &req, Reply reply) {
             s->pause(false);
             return reply(false, "cannot quiesce domain " + std::to_string(d) + ": " + err);
         }
+        s->freeze();
         mig::SessionImage img = s->export_image(mode);
         std::string bytes = mig::encode(img);
         std::string werr;

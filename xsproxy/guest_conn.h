@@ -37,6 +37,9 @@ class GuestConn {
     // answered here): a ring advances its consumer index only now, so back-pressure
     // reaches the guest exactly as xenstored applies it.
     virtual void commit() {}
+    // Export: nothing may touch the guest's memory after the session was captured (its
+    // queued output travels in the stream instead).
+    virtual void freeze(bool) {}
 };
 
 } // namespace xsp

@@ -191,6 +191,10 @@ bool GuestRing::read_requests() {
 }
 
 void GuestRing::commit() {
+    if (frozen_) {
+        ++deferred_commits_;
+        return;
+    }
     if (failed_ || !intf_ || uncommitted_.empty()) return;
     std::uint32_t n = uncommitted_.front();
     uncommitted_.pop_front();
@@ -230,8 +234,15 @@ bool GuestRing::write_output() {
     return x.n > 0;
 }
 
+void GuestRing::freeze(bool frozen) {
+    frozen_ = frozen;
+    if (frozen_) return;
+    for (; deferred_commits_ > 0; --deferred_commits_) commit();
+    pump();
+}
+
 void GuestRing::pump() {
-    if (failed_ || !intf_ || in_pump_) return;
+    if (failed_ || !intf_ || in_pump_ || frozen_) return;
     in_pump_ = true;
     bool notify = false;
     for (int round = 0; round < 64 && !failed_; ++round) {

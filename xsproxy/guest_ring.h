@@ -40,6 +40,7 @@ class GuestRing : public GuestConn {
     void pump() override;
     const char *kind() const override { return "ring"; }
     void commit() override;
+    void freeze(bool frozen) override;
 
     bool failed() const { return failed_; }
     std::uint32_t port() const { return port_; }
@@ -76,6 +77,8 @@ class GuestRing : public GuestConn {
     std::uint32_t my_req_cons_ = 0, my_rsp_prod_ = 0;
     bool failed_ = false;
     bool in_pump_ = false;
+    bool frozen_ = false;
+    unsigned deferred_commits_ = 0;
     bool wrote_ = false; // output moved into the ring during this pump
     // Requests are read ahead (peeked) and the consumer index advances per request as
     // the session commits it.

@@ -439,7 +439,12 @@ void Session::guest_failed(int ch, const std::string &why) {
 void Session::guest_drained(int) { update_output_block(); }
 
 void Session::update_output_block() {
+    // While quiescing for an export, replies must keep arriving: they travel in the stream.
     bool block = false;
+    if (paused_) {
+        upstream_->set_output_blocked(false);
+        return;
+    }
     for (auto it = chans_.begin(); it != chans_.end();) {
         Channel &c = it->second;
         std::size_t b = c.conn->backlog();

@@ -72,7 +72,10 @@ class Session : public GuestSink, public UpstreamSink {
 
     // Migration (session_migrate.cpp). Export is non-destructive: the session pauses
     // (stops reading the guest's ring) and resume() continues it on the source.
+    // pause(true) stops taking requests; pause(false) also undoes freeze().
     void pause(bool paused);
+    // At capture: from now on nothing touches the guest's memory (see GuestConn::freeze).
+    void freeze();
     bool paused() const { return paused_; }
     // Pause, then wait (bounded) until no request is in flight upstream.
     void quiesce(std::function<void(const std::string &err)> done);

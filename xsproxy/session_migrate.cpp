@@ -28,7 +28,14 @@ std::uint32_t parse_u32(std::string_view s) {
 
 void Session::pause(bool paused) {
     paused_ = paused;
-    if (!paused_) pump_all();
+    if (!paused_) {
+        for (auto &[id, c] : chans_) c.conn->freeze(false);
+        pump_all();
+    }
+}
+
+void Session::freeze() {
+    for (auto &[id, c] : chans_) c.conn->freeze(true);
 }
 
 std::size_t Session::in_flight() const {
