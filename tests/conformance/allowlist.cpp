@@ -51,12 +51,24 @@ std::vector<std::string> domid_args(const Op &o) {
     return out;
 }
 
-bool noncanonical_refused(const std::vector<Op> &ops, const Step &, const Step &p) {
-    if (ops.size() != 1 || ops[0].who != Who::guest || ops[0].use_raw) return false;
-    bool any = false;
-    for (const auto &a : domid_args(ops[0])) any = any || non_canonical_domid(a);
-    // xsproxy's answer must be exactly EINVAL, and it must be the first guest line.
-    return any && !p.guest.empty() && p.guest[0] == "ERR EINVAL";
+// Each differing reply of the step belongs to a guest op with a non-canonical domid that
+// xsproxy refused with EINVAL; events must be equal, and third parties may differ only if
+// such a refused op was a SET_PERMS (directly, xenstored applied it and fired watches).
+bool noncanonical_refused(const std::vector<Op> &ops, const Step &d, const Step &p) {
+    if (ops.empty() || d.guest.size() != p.guest.size() || p.guest.size() < ops.size()) return false;
+    bool any = false, set_perms = false;
+    for (std::size_t i = 0; i < p.guest.size(); ++i) {
+        if (d.guest[i] == p.guest[i]) continue;
+        if (i >= ops.size()) return false; // an event differs
+        const Op &o = ops[i];
+        if (o.who != Who::guest || o.use_raw || p.guest[i] != "ERR EINVAL") return false;
+        bool nc = false;
+        for (const auto &a : domid_args(o)) nc = nc || non_canonical_domid(a);
+        if (!nc) return false;
+        any = true;
+        set_perms = set_perms || o.type == XS_SET_PERMS;
+    }
+    return any && (set_perms || d.others == p.others);
 }
 
 bool is_guest(const std::vector<Op> &ops) { return ops.size() == 1 && ops[0].who == Who::guest; }
@@ -96,7 +108,8 @@ bool non_canonical_domid(const std::string &s) {
 }
 
 const std::vector<Allowed> &allow_list() {
-    static const std::vector<Allowed> list = {
+    // Never destroyed: the report is written from a static destructor.
+    static const auto *list = new std::vector<Allowed>{
         {"noncanonical-domid", false,
          "A domid argument spelled non-canonically (\"01\", \"0x1\", \"+1\", \" 1\") is "
          "refused with EINVAL by xsproxy: it cannot tell which domain the guest means "
@@ -115,7 +128,7 @@ const std::vector<Allowed> &allow_list() {
          "from the guest: xenstored answers EINVAL, xsproxy ENOENT.",
          special_set_perms},
     };
-    return list;
+    return *list;
 }
 
 std::string explain(const std::vector<Op> &ops, const Step &d, const Step &p) {

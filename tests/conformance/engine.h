@@ -56,11 +56,14 @@ class HostPair {
                 Transcript *proxied = nullptr, bool record = true);
     // Domids left before the simulator's limit would bite (shrinking uses many).
     std::uint32_t domids_used() const { return next_domid_; }
+    // xsproxy exited, or a reply through it never came: the pair is retired.
+    bool proxy_dead() const { return proxy_dead_; }
 
   private:
     std::unique_ptr<Side> side_[2];
     std::uint32_t next_domid_ = 20;
     unsigned next_tag_ = 0;
+    bool proxy_dead_ = false;
 };
 
 // Letters-only spelling of n (transcripts treat digit runs as potential domids).

@@ -71,11 +71,23 @@ struct Report {
                 f << "\n\n";
             }
         }
+        f << "## Known xsproxy bug outside the allow-list (reported; excluded from generation)\n\n"
+             "After some requests that xsproxy answers itself, later replies through it never "
+             "arrive (the requests still take effect in xenstored; the guest times out). "
+             "Reproducers: a guest `INTRODUCE` with one argument `{me}` as its first request "
+             "(curated `malformed INTRODUCE from the guest, then ordinary requests`, "
+             "[!mayfail]); generated seed 11 case 0 (`IS_DOMAIN_INTRODUCED {me}` with a "
+             "transaction open); seed 11 case 8 (`GET_DOMAIN_PATH 0{me}` with a transaction "
+             "open). Until fixed the generator leaves out privileged-only types and "
+             "non-canonical domids (both stay in the curated scenarios).\n\n";
         f << "## Unexplained divergences\n\n";
         if (failures.empty()) f << "None.\n\n";
         for (const auto &s : failures) f << "```\n" << s << "```\n\n";
         f << "## Xen's test-xenstore through xsproxy\n\n";
-        if (xs_test.empty()) f << "Not run in this invocation.\n\n";
+        if (xs_test.empty())
+            f << "Not in this release of the suite: the comparison of Xen's `test-xenstore` "
+                 "run through the per-guest socket against a direct (privileged, dom0 socket) "
+                 "run is still to be written.\n\n";
         else {
             f << "| test | through xsproxy (guest socket) | direct (dom0 socket, privileged) | note |\n|---|---|---|---|\n";
             for (const auto &r : xs_test)
