@@ -103,8 +103,11 @@ void RingUpstream::write_request(const xsx::Msg &m, Pending p) {
     need_pass();
 }
 
+std::uint64_t RingUpstream::out_pending() const { return out_.size() - out_off_; }
+
 bool RingUpstream::flush_requests() {
     if (out_off_ == out_.size()) return false;
+    note_taken(); // every consumption is seen before the ring is refilled
     xsx::ring::Xfer x =
         xsx::ring::produce(intf_, Dir::req, out_.data() + out_off_, out_.size() - out_off_);
     if (x.bad_index) {
@@ -123,7 +126,13 @@ bool RingUpstream::flush_requests() {
 bool RingUpstream::note_taken() {
     std::uint32_t rc = xsx::ring::load(intf_->req_cons);
     std::uint32_t delta = rc - last_req_cons_;
-    if (delta == 0 || delta > XENSTORE_RING_SIZE) return false;
+    if (delta == 0) return false;
+    // Between two looks xenstored may take more than a ring's worth (we refill the ring as
+    // it drains); never more than was written.
+    if (delta > written_ - out_pending() - taken_) {
+        sink_.upstream_failed("shadow ring request consumer index moved past what was written");
+        return false;
+    }
     last_req_cons_ = rc;
     taken_ += delta;
     while (!ends_.empty() && ends_.front().first <= taken_) {

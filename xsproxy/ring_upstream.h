@@ -110,6 +110,7 @@ class RingUpstream : public Upstream, public Kickable {
     std::uint64_t written_ = 0, taken_ = 0;
     std::deque<std::pair<std::uint64_t, std::uint64_t>> ends_; // (end offset, tag)
     bool note_taken();
+    std::uint64_t out_pending() const;
 
     struct Stats {
         std::uint64_t requests = 0, replies = 0, events = 0, fences = 0, doorbells = 0;

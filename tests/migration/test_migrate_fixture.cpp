@@ -279,8 +279,9 @@ std::pair<CmdResult, CmdResult> migrate(Guest &g, Site &dst, std::uint32_t new_d
     INFO("import: rc " << r.second.rc << " out " << r.second.out << " err " << r.second.err);
     REQUIRE(r.second.rc == 0);
     // The guest never learns it moved: same client, new page and port.
-    g.client->rebind(xsguest::xensim_transport(dst.host.sim(), new_domid, nd.ring_gfn,
-                                               nd.store_port));
+    auto t = xsguest::xensim_transport(dst.host.sim(), new_domid, nd.ring_gfn, nd.store_port);
+    if (mode == "cooperative") g.client->resume(std::move(t)); // suspended and resumed
+    else g.client->rebind(std::move(t));                       // never learns it moved
     auto d = g.site->ctl({"detach", std::to_string(g.dom.domid)});
     INFO("detach on the source: " << d.out << d.err);
     CHECK(d.rc == 0);

@@ -260,7 +260,9 @@ void Soak::migrate(bool coop) {
     if (i.rc != 0) throw std::runtime_error("import: " + i.err);
     import_ms_.v.push_back(reported_ms(i.out, "("));
     import_wall_.v.push_back(i.wall_ms);
-    g_->rebind(xsguest::xensim_transport(dst.host.sim(), nd, p.ring_gfn, p.store_port));
+    auto t = xsguest::xensim_transport(dst.host.sim(), nd, p.ring_gfn, p.store_port);
+    if (coop) g_->resume(std::move(t)); // it suspended and resumes, as Linux does
+    else g_->rebind(std::move(t));      // it never learns it moved
     src.retire(dom_.domid);
     dom_ = p;
     cur_ = 1 - cur_;

@@ -24,6 +24,14 @@ void Client::rebind(Transport t) {
     t_ = std::move(t);
 }
 
+void Client::resume(Transport t) {
+    rebind(std::move(t));
+    dec_.reset();
+    auto *intf = t_.intf;
+    std::uint32_t prod = ring::load(intf->rsp_prod);
+    if (ring::load(intf->rsp_cons) != prod) ring::store(intf->rsp_cons, prod);
+}
+
 void Client::notify() {
     xenevtchn_notify(t_.xce, t_.port);
     ++stats_.notifies;

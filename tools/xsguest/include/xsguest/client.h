@@ -93,6 +93,10 @@ class Client {
     // input, queued events. No notification is sent: a guest that does not know it moved
     // would not send one.
     void rebind(Transport t);
+    // Cooperative resume after a migration (Linux xs_resume/xb_init_comms): the new
+    // ring and event channel, a response ring made quiescent, partial input from the old
+    // ring discarded. Watches are the caller's to re-register, as Linux does.
+    void resume(Transport t);
 
     // ---- asynchronous core -------------------------------------------------------------
     // Queue a request; bytes go to the ring as space allows (also during later waits).
