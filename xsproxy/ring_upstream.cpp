@@ -13,7 +13,7 @@ using xsx::ring::Dir;
 namespace {
 // Probe: this many kick pairs without the fence reply means the daemon does not serve
 // rings on socket activity.
-constexpr unsigned probe_max_passes = 4;
+constexpr unsigned probe_max_passes = 8;
 // While xenstored holds requests back (outstanding quota, write-rate limit), kicking
 // every pass would spin: back off from 1 ms to this.
 constexpr int backoff_max_ms = 64;
@@ -180,6 +180,13 @@ void RingUpstream::handle(xsx::Msg m) {
     pending_.erase(it);
     switch (p.kind) {
     case Kind::probe: {
+        // Binding the shadow port may leave it pending once (as on Xen), and a daemon that
+        // reads rings only on events could answer the first probe because of that: only
+        // a second answer, driven by kicks alone, proves the main-loop behaviour.
+        if (++probes_answered_ < 2) {
+            send_internal(Kind::probe, XS_GET_DOMAIN_PATH, fmt::format("{}{}", spec_.domid, '\0'));
+            return;
+        }
         ready_ = true;
         log::debug("domain {}: shadow ring served after {} kick passes", spec_.domid,
                    probe_passes_);

@@ -99,6 +99,7 @@ class RingUpstream : public Upstream, public Kickable {
 
     std::function<void(const std::string &)> start_done_;
     unsigned probe_passes_ = 0;
+    unsigned probes_answered_ = 0;
     bool ready_ = false;
     bool output_blocked_ = false;
     bool fence_in_flight_ = false, fence_again_ = false;
