@@ -1,6 +1,7 @@
 #include "control_server.h"
 
 #include "log.h"
+#include "unix_listener.h"
 
 #include <cerrno>
 #include <cstring>
@@ -32,25 +33,10 @@ ControlServer::~ControlServer() {
 }
 
 bool ControlServer::listen(const std::string &path, std::string &err) {
-    sockaddr_un sa{};
-    if (path.size() >= sizeof sa.sun_path) {
-        err = "control socket path too long: " + path;
-        return false;
-    }
     auto slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0700);
-    sa.sun_family = AF_UNIX;
-    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
-    ::unlink(path.c_str());
-    mode_t old = ::umask(0177);
-    listener_ = evconnlistener_new_bind(base_, accept_cb, this,
-                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
-                                        reinterpret_cast<sockaddr *>(&sa), sizeof sa);
-    ::umask(old);
-    if (!listener_) {
-        err = "cannot listen on " + path + ": " + std::strerror(errno);
-        return false;
-    }
+    listener_ = listen_unix(base_, path, accept_cb, this, err);
+    if (!listener_) return false;
     path_ = path;
     return true;
 }

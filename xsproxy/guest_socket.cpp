@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "session.h"
+#include "unix_listener.h"
 
 #include <cerrno>
 #include <cstring>
@@ -88,24 +89,8 @@ GuestSocketServer::~GuestSocketServer() {
 }
 
 bool GuestSocketServer::listen(const std::string &path, std::string &err) {
-    sockaddr_un sa{};
-    if (path.size() >= sizeof sa.sun_path) {
-        err = "socket path longer than " + std::to_string(sizeof sa.sun_path - 1) + " bytes";
-        return false;
-    }
-    sa.sun_family = AF_UNIX;
-    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
-    ::unlink(path.c_str());
-    // Created 0600 from the start: no window in which others could connect.
-    mode_t old = ::umask(0177);
-    listener_ = evconnlistener_new_bind(base_, accept_cb, this,
-                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
-                                        reinterpret_cast<sockaddr *>(&sa), sizeof sa);
-    ::umask(old);
-    if (!listener_) {
-        err = "cannot listen on " + path + ": " + std::strerror(errno);
-        return false;
-    }
+    listener_ = listen_unix(base_, path, accept_cb, this, err);
+    if (!listener_) return false;
     path_ = path;
     return true;
 }
