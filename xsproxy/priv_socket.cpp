@@ -1,4 +1,5 @@
 #include "priv_socket.h"
+#include "xs_socket.h"
 
 #include "log.h"
 
@@ -25,23 +26,8 @@ PrivSocket::~PrivSocket() {
 }
 
 bool PrivSocket::connect(std::string &err) {
-    sockaddr_un sa{};
-    if (path_.size() >= sizeof sa.sun_path) {
-        err = "socket path too long: " + path_;
-        return false;
-    }
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        err = std::string("socket: ") + std::strerror(errno);
-        return false;
-    }
-    sa.sun_family = AF_UNIX;
-    std::memcpy(sa.sun_path, path_.c_str(), path_.size() + 1);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) < 0) {
-        err = "connect " + path_ + ": " + std::strerror(errno);
-        ::close(fd);
-        return false;
-    }
+    int fd = connect_unix(path_, err);
+    if (fd < 0) return false;
     evutil_make_socket_nonblocking(fd);
     bev_ = bufferevent_socket_new(base_, fd, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(bev_, read_cb, nullptr, event_cb, this);

@@ -13,8 +13,6 @@
 
 namespace xsp {
 
-namespace {
-
 int connect_unix(const std::string &path, std::string &err) {
     sockaddr_un sa{};
     if (path.size() >= sizeof sa.sun_path) {
@@ -36,7 +34,6 @@ int connect_unix(const std::string &path, std::string &err) {
     return fd;
 }
 
-} // namespace
 
 XsSocket::XsSocket(event_base *base, std::string path) : base_(base), path_(std::move(path)) {}
 

@@ -17,6 +17,9 @@ struct bufferevent;
 
 namespace xsp {
 
+// A blocking connect to a unix stream socket (CLOEXEC); -1 with `err` set on failure.
+int connect_unix(const std::string &path, std::string &err);
+
 class XsSocket {
   public:
     using ReplyFn = std::function<void(const xsx::Msg &)>;
