@@ -90,7 +90,8 @@ CmdResult run(const std::vector<std::string> &argv, const std::vector<std::strin
     return r;
 }
 
-Env::Env(bool proxy) {
+Env::Env(bool proxy, xensim::Daemon daemon, std::string upstream)
+    : host(daemon), upstream_(std::move(upstream)) {
     if (!proxy) return;
     ctl_path_ = host.state_dir() + "/xsproxy.ctl";
     proxy_.emplace(host.spawn({XSPROXY_BIN, "-x", host.socket_path(), "-s", ctl_path_, "-l",
@@ -121,12 +122,13 @@ Env::Ring Env::ring(std::uint32_t domid, const std::vector<std::string> &extra) 
         auto in = host.introduce(domid);
         return {in.ring_gfn, in.store_port};
     }
-    auto p = xensim::prepare_proxied_domain(host.sim(), host.xs(), domid);
+    auto p = host.prepare(domid);
     std::vector<std::string> args{"attach", std::to_string(domid),
                                   "--ring-gfn", std::to_string(p.ring_gfn),
                                   "--ring-port", std::to_string(p.store_port),
                                   "--shadow-gfn", std::to_string(p.shadow_gfn),
                                   "--shadow-port", std::to_string(p.shadow_port)};
+    if (!upstream_.empty()) args.insert(args.end(), {"--upstream", upstream_});
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = ctl(args);
     INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);

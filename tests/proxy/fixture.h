@@ -40,10 +40,12 @@ inline std::string home(std::uint32_t d) { return "/local/domain/" + std::to_str
 class Env {
   public:
     // proxy: start an xsproxy on this host (guests from guest() then go through it).
-    explicit Env(bool proxy);
+    // daemon: the xenstored the host runs; upstream: xsproxy's backend for every guest
+    // attached here ("" lets xsproxy choose: ring where its probe succeeds).
+    explicit Env(bool proxy, xensim::Daemon daemon = xensim::Daemon::c, std::string upstream = "");
     ~Env();
 
-    xensim::Host host{xensim::Daemon::c};
+    xensim::Host host;
     bool proxied() const { return proxy_.has_value(); }
     const std::string &ctl_path() const { return ctl_path_; }
     xensim::Process &proxy_process() { return *proxy_; }
@@ -82,6 +84,7 @@ class Env {
   private:
     std::optional<xensim::Process> proxy_;
     std::string ctl_path_;
+    std::string upstream_;
 };
 
 template <class T> std::string show(const T &v) {
