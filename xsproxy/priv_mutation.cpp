@@ -82,7 +82,7 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     auto anc = acc::ancestors(path);
     acc::Chain chain;
     for (std::size_t i = 0; i < anc.size(); ++i) {
-        if (xsx::is_error(r[i]) && xsx::error_name(r[i]) != "ENOENT") {
+        if (xsx::is_error(r[i]) && !priv::missing(r[i], anc[i])) {
             if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
             return finish(r[i]);
         }

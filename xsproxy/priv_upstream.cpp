@@ -30,6 +30,9 @@ constexpr std::size_t acl_cache_max = 8192;
 constexpr std::size_t read_paths_max = 1024;
 // Node counting walks stop here (a guest home has tens of nodes; C caps it at 1000).
 constexpr std::size_t count_walk_max = 4096;
+// Events waiting for their ACLs: beyond this many lookups in flight (a guest watching a
+// busy subtree it cannot read), events are decided from the cache alone (counted).
+constexpr std::size_t max_lookups_inflight = 64;
 
 } // namespace
 
@@ -169,7 +172,7 @@ void PrivUpstream::finish(xsx::Msg reply) {
     busy_ = false;
     reply.req_id = op.m.req_id;
     reply.tx_id = op.m.tx_id;
-    sink_.upstream_reply(op.tag, std::move(reply));
+    emit(std::make_shared<Out>(Out{std::move(reply), op.tag, false, true, true}));
     if (can_send()) sink_.upstream_writable();
     pump();
 }
@@ -203,6 +206,11 @@ void PrivUpstream::run(Op &op) {
         if (it == tx_g2u_.end()) return finish(error(m, "ENOENT")); // C, not oxenstored's EIO
         op.tx = it->second;
     }
+    // C 4.17 takes '@' names only in WATCH and UNWATCH (and SET_PERMS from a privileged
+    // connection); oxenstored keeps them as ordinary nodes that anyone may read.
+    bool path_op = m.type == XS_READ || m.type == XS_DIRECTORY || m.type == XS_DIRECTORY_PART ||
+                   m.type == XS_GET_PERMS || (is_mutation(m.type) && m.type != XS_SET_PERMS);
+    if (path_op && first_arg(m.body).substr(0, 1) == "@") return finish(error(m, "EINVAL"));
     switch (m.type) {
     case XS_READ:
     case XS_DIRECTORY:
@@ -229,7 +237,7 @@ void PrivUpstream::run_read(Op &op) {
     else if (m.type != XS_GET_PERMS) reqs.push_back({m.type, m.body, op.tx});
     batch(std::move(reqs), [this, &op, path, dirpart](Replies &r) {
         const xsx::Msg &m = op.m;
-        if (xsx::error_name(r[0]) == "ENOENT") return run_read_missing(op, path);
+        if (priv::missing(r[0], path)) return run_read_missing(op, path);
         if (xsx::is_error(r[0])) return finish(r[0]);
         auto acl = acl_of(r[0]);
         if (!acl) return finish(error(m, "EINVAL"));
@@ -380,6 +388,8 @@ void PrivUpstream::run_reset(Op &op) {
     tx_in_use_.clear();
     tx_fixups_.clear();
     held_events_.clear();
+    for (auto &o : out_)
+        if (o->event) o->deliver = false; // queued before the reset: dropped, as C does
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));
     batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
 }
@@ -395,10 +405,11 @@ void PrivUpstream::on_event(const xsx::Msg &ev) {
     auto parts = xsx::split_nul(ev.body);
     if (parts.size() < 2) return;
     std::string path(parts[0]);
+    auto o = std::make_shared<Out>(Out{ev, 0, true, true, true});
     if (auto it = initial_pending_.find(std::string(parts[1])); it != initial_pending_.end()) {
         initial_pending_.erase(it);
         ++stats_.events_delivered;
-        return deliver(ev);
+        return emit(o);
     }
     if (fixups_) {
         const std::string tok(parts[1]);
@@ -419,13 +430,61 @@ void PrivUpstream::on_event(const xsx::Msg &ev) {
         f.parent = cached_acl(acc::parent_of(path));
     }
     acc::Delivery d = acc::watch_policy(who_, f);
-    if (d.uncertain) ++(d.deliver ? stats_.uncertain_delivered : stats_.uncertain_denied);
-    if (!d.deliver) {
-        ++stats_.events_denied;
-        return;
+    // Only a known grant is final: a cached refusal may be stale, and an unknown ACL is
+    // asked of the daemon now (C decides with the perms of the moment of the event).
+    bool can_ask = !(f.special && no_special_perms_) && lookups_inflight_ < max_lookups_inflight;
+    if ((d.deliver && !d.uncertain) || !can_ask) {
+        if (!can_ask && !(d.deliver && !d.uncertain)) ++stats_.lookups_skipped;
+        decided(*o, d);
+        return emit(o);
     }
-    ++stats_.events_delivered;
-    deliver(ev);
+    o->ready = false;
+    emit(o);
+    look_up(o, path, std::move(f));
+}
+
+void PrivUpstream::look_up(std::shared_ptr<Out> o, std::string path, acc::EventFacts f) {
+    ++stats_.event_lookups;
+    ++lookups_inflight_;
+    std::vector<Up> reqs{{XS_GET_PERMS, z(path), 0}};
+    if (!f.special) reqs.push_back({XS_GET_PERMS, z(acc::parent_of(path)), 0});
+    batch(std::move(reqs), [this, o, path, f](Replies &r) mutable {
+        --lookups_inflight_;
+        if (f.special) {
+            if (auto acl = acl_of(r[0])) f.special_acl = acl;
+            else no_special_perms_ = true;
+        } else {
+            f.looked_up = true;
+            f.old_node = f.node;
+            f.node = acl_of(r[0]);
+            f.parent = acl_of(r[1]);
+            if (f.node) remember_acl(path, *f.node);
+            if (f.parent) remember_acl(acc::parent_of(path), *f.parent);
+        }
+        decided(*o, acc::watch_policy(who_, f));
+        o->ready = true;
+        flush();
+    });
+}
+
+void PrivUpstream::decided(Out &o, const acc::Delivery &d) {
+    if (d.uncertain) ++(d.deliver ? stats_.uncertain_delivered : stats_.uncertain_denied);
+    ++(d.deliver ? stats_.events_delivered : stats_.events_denied);
+    o.deliver = d.deliver;
+}
+
+void PrivUpstream::emit(std::shared_ptr<Out> o) {
+    out_.push_back(std::move(o));
+    flush();
+}
+
+void PrivUpstream::flush() {
+    while (!out_.empty() && out_.front()->ready) {
+        std::shared_ptr<Out> o = std::move(out_.front());
+        out_.pop_front();
+        if (!o->event) sink_.upstream_reply(o->tag, std::move(o->msg));
+        else if (o->deliver) deliver(std::move(o->msg));
+    }
 }
 
 void PrivUpstream::deliver(xsx::Msg ev) {
@@ -515,19 +574,20 @@ void PrivUpstream::describe(std::string &text, std::string &json) const {
                         s.denied, s.quota_refusals, s.rate_waits, s.dirpart_emulated,
                         s.fixup_events_suppressed);
     text += fmt::format("  privileged events  in {} delivered {} denied {} uncertain-delivered {} "
-                        "uncertain-denied {} dropped {}\n",
+                        "uncertain-denied {} dropped {} acl-lookups {} lookups-skipped {}\n",
                         s.events_in, s.events_delivered, s.events_denied, s.uncertain_delivered,
-                        s.uncertain_denied, s.events_dropped);
+                        s.uncertain_denied, s.events_dropped, s.event_lookups, s.lookups_skipped);
     json += fmt::format(
         "\"upstream\":{{\"kind\":\"privileged\",\"requests\":{},\"round_trips\":{},"
         "\"upstream_msgs\":{},\"wrapped\":{},\"eagain_retries\":{},\"unwrapped_fallbacks\":{},"
         "\"denied\":{},\"quota_refusals\":{},\"rate_waits\":{},\"events_in\":{},"
         "\"events_delivered\":{},\"events_denied\":{},\"uncertain_delivered\":{},"
-        "\"uncertain_denied\":{},\"events_dropped\":{},\"owned_nodes\":{}}}",
+        "\"uncertain_denied\":{},\"events_dropped\":{},\"event_lookups\":{},\"lookups_skipped\":{},"
+        "\"owned_nodes\":{}}}",
         s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
         s.unwrapped_fallbacks, s.denied, s.quota_refusals, s.rate_waits, s.events_in,
         s.events_delivered, s.events_denied, s.uncertain_delivered, s.uncertain_denied,
-        s.events_dropped, owned_nodes_);
+        s.events_dropped, s.event_lookups, s.lookups_skipped, owned_nodes_);
 }
 
 } // namespace xsp

@@ -70,6 +70,7 @@ class PrivUpstream : public Upstream {
         std::uint64_t events_in = 0, events_delivered = 0, events_denied = 0;
         std::uint64_t uncertain_delivered = 0, uncertain_denied = 0, events_dropped = 0;
         std::uint64_t dirpart_emulated = 0, fixup_events_suppressed = 0;
+        std::uint64_t event_lookups = 0, lookups_skipped = 0;
     };
     const Stats &stats() const { return stats_; }
 
@@ -129,6 +130,17 @@ class PrivUpstream : public Upstream {
     void run_forward(Op &op);
 
     void on_event(const xsx::Msg &ev);
+    // What the guest gets, in the order the daemon sent it: replies, and events some of
+    // which wait for a lookup of their ACLs at event time.
+    struct Out {
+        xsx::Msg msg;
+        std::uint64_t tag = 0;
+        bool event = false, ready = true, deliver = true;
+    };
+    void emit(std::shared_ptr<Out> o);
+    void flush();
+    void look_up(std::shared_ptr<Out> o, std::string path, xsx::access::EventFacts f);
+    void decided(Out &o, const xsx::access::Delivery &d);
     void deliver(xsx::Msg ev);
     bool in_own_area(const std::string &path) const;
     void remember_acl(const std::string &path, const xsx::access::Acl &acl);
@@ -156,6 +168,9 @@ class PrivUpstream : public Upstream {
     bool failed_ = false;
     bool output_blocked_ = false;
     std::deque<xsx::Msg> held_events_;
+    std::deque<std::shared_ptr<Out>> out_;
+    std::size_t lookups_inflight_ = 0;
+    bool no_special_perms_ = false; // the daemon refuses GET_PERMS of '@' names (C 4.17)
 
     // Guest transactions: the C-like ids the guest sees <-> the daemon's ids.
     xsx::access::TxIds tx_ids_;

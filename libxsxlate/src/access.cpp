@@ -229,11 +229,20 @@ std::uint32_t TxIds::next(const std::set<std::uint32_t> &in_use) {
 
 Delivery watch_policy(const Identity &who, const EventFacts &f) {
     if (f.initial) return {true, false};
-    if (f.special) return {f.special_granted, false};
     auto readable = [&](const std::optional<Acl> &a) {
         return a && (perm_for(who, *a) & perm_read);
     };
-    if (readable(f.node) || readable(f.parent)) return {true, false};
+    // C's check_perms_special: the '@' node's ACL; unknown (C 4.17 will not tell a
+    // privileged socket) means configuration decides.
+    if (f.special) {
+        if (f.special_granted) return {true, false};
+        if (f.special_acl) return {readable(f.special_acl), false};
+        return {false, true};
+    }
+    // C's watch_permitted: old perms, current perms or the parent's grant READ.
+    if (readable(f.old_node) || readable(f.node) || readable(f.parent)) return {true, false};
+    // Looked up and something is still there: the answer is C's, not a guess.
+    if (f.looked_up && (f.node || f.parent)) return {false, false};
     bool known = f.node && f.parent;
     // Inside its own areas the guest never misses an event (spurious ones are allowed:
     // xenstore.txt); elsewhere an unknown ACL means no.

@@ -170,6 +170,42 @@ TEST_CASE("watch delivery policy", "[access]") {
     CHECK((d.deliver && d.uncertain));
 }
 
+TEST_CASE("watch delivery after a lookup at event time", "[access]") {
+    EventFacts f;
+    f.looked_up = true;
+    f.node = acl("n0|");
+    f.parent = acl("n0|");
+    f.in_own_area = true; // a known answer wins over the area guess
+    auto d = watch_policy(r5, f);
+    CHECK((!d.deliver && !d.uncertain));
+    f.old_node = acl("n0|r5|"); // SET_PERMS that revoked R: C still tells R (old perms)
+    d = watch_policy(r5, f);
+    CHECK((d.deliver && !d.uncertain));
+    // Node and parent gone (an RM): only the area rule is left.
+    f = {};
+    f.looked_up = true;
+    f.in_own_area = true;
+    d = watch_policy(r5, f);
+    CHECK((d.deliver && d.uncertain));
+    f.in_own_area = false;
+    d = watch_policy(r5, f);
+    CHECK((!d.deliver && d.uncertain));
+}
+
+TEST_CASE("special events follow the @ node's ACL where the daemon tells it", "[access]") {
+    EventFacts f;
+    f.special = true;
+    f.special_acl = acl("n0|r5|");
+    auto d = watch_policy(r5, f);
+    CHECK((d.deliver && !d.uncertain));
+    f.special_acl = acl("n0|");
+    d = watch_policy(r5, f);
+    CHECK((!d.deliver && !d.uncertain));
+    f.special_acl.reset(); // C 4.17 answers EINVAL to GET_PERMS of an @ name
+    d = watch_policy(r5, f);
+    CHECK((!d.deliver && d.uncertain));
+}
+
 TEST_CASE("emulated DIRECTORY_PART generation follows the child list", "[access]") {
     CHECK(children_generation(z("a|b|")) == children_generation(z("a|b|")));
     CHECK(children_generation(z("a|b|")) != children_generation(z("a|c|")));

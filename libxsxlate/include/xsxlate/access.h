@@ -141,8 +141,13 @@ struct EventFacts {
     bool initial = false;          // the event WATCH itself queues
     bool special_granted = false;  // configuration grants '@' events to this guest
     bool in_own_area = false;      // under R's home or a path R has read successfully
-    std::optional<Acl> node;       // cached ACL of the event path
-    std::optional<Acl> parent;     // cached ACL of its parent
+    std::optional<Acl> node;       // ACL of the event path (cached, or looked up)
+    std::optional<Acl> parent;     // ACL of its parent (cached, or looked up)
+    // After a lookup at event time: node/parent are the daemon's current ACLs (absent:
+    // the node is gone) and old_node what the cache held before (C's "old perms").
+    bool looked_up = false;
+    std::optional<Acl> old_node;
+    std::optional<Acl> special_acl; // the '@' node's ACL, where the daemon tells it
 };
 struct Delivery {
     bool deliver = false;
