@@ -2,15 +2,18 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "../proxy/fixture.h"
 #include "allowlist.h"
+#include "rawxs.h"
 #include "report.h"
 
 namespace conf {
@@ -27,10 +30,69 @@ std::string letters(unsigned n) {
     return s;
 }
 
-bool Outcome::unexplained() const {
+bool RowOutcome::unexplained() const {
     for (const auto &d : diffs)
         if (d.allowed.empty()) return true;
     return false;
+}
+
+bool Outcome::identical() const {
+    for (const auto &r : rows)
+        if (!r.identical()) return false;
+    return true;
+}
+
+bool Outcome::unexplained() const {
+    for (const auto &r : rows)
+        if (r.unexplained()) return true;
+    return false;
+}
+
+const RowOutcome *Outcome::row(Target t) const {
+    for (const auto &r : rows)
+        if (r.row == t) return &r;
+    return nullptr;
+}
+
+const char *target_name(Target t) {
+    switch (t) {
+    case Target::c_direct: return "direct / C xenstored";
+    case Target::ocaml_direct: return "direct / oxenstored";
+    case Target::c_ring: return "ring / C xenstored";
+    case Target::c_priv: return "privileged / C xenstored";
+    case Target::ocaml_priv: return "privileged / oxenstored";
+    }
+    return "?";
+}
+
+const char *target_key(Target t) {
+    switch (t) {
+    case Target::c_direct: return "c-direct";
+    case Target::ocaml_direct: return "ocaml-direct";
+    case Target::c_ring: return "ring";
+    case Target::c_priv: return "c-priv";
+    case Target::ocaml_priv: return "ocaml-priv";
+    }
+    return "?";
+}
+
+bool privileged_row(Target t) { return t == Target::c_priv || t == Target::ocaml_priv; }
+
+const std::vector<Target> &selected_rows() {
+    static const std::vector<Target> rows = [] {
+        std::vector<Target> out;
+        const char *e = std::getenv("CONFORMANCE_ROWS");
+        std::string want = e && *e ? std::string(",") + e + "," : "";
+        for (Target t : all_rows)
+            if (want.empty() || want.find(std::string(",") + target_key(t) + ",") != std::string::npos)
+                out.push_back(t);
+        if (out.empty()) {
+            std::fprintf(stderr, "CONFORMANCE_ROWS=%s names no row (ring, c-priv, ocaml-priv)\n", e);
+            std::exit(2);
+        }
+        return out;
+    }();
+    return rows;
 }
 
 namespace {
@@ -187,7 +249,10 @@ std::string err_name(int e) { return proxytest::err_name(e); }
 // and real domain 1 on its own ring.
 class Side {
   public:
-    explicit Side(bool proxied) : env(proxied) {
+    explicit Side(Target t)
+        : env(t != Target::c_direct && t != Target::ocaml_direct,
+              t == Target::ocaml_direct || t == Target::ocaml_priv ? xensim::Daemon::ocaml : xensim::Daemon::c,
+              t == Target::c_ring ? "ring" : privileged_row(t) ? "privileged" : "") {
         watcher = xensim::open_dom0_xs(env.host.socket_path());
         REQUIRE(env.host.create_domain(1) == 1);
         auto in = env.host.introduce(1);
@@ -372,29 +437,41 @@ struct Runner {
     }
 
     // dom0's view of the scenario's areas at the end: nodes, values and perms.
-    void walk(const std::string &path, std::vector<std::string> &out) {
-        xs_handle *h = side.env.host.xs();
-        unsigned len = 0, n = 0;
-        char *v = static_cast<char *>(xs_read(h, XBT_NULL, path.c_str(), &len));
-        if (!v) {
-            if (errno != ENOENT) out.push_back(path + " ERR " + err_name(errno));
+    // dom0's view over a connection that takes replies of any size (rawxs.h).
+    void walk(RawXs &x, const std::string &path, std::vector<std::string> &out) {
+        std::string v, err;
+        if (!x.call(XS_READ, path + '\0', v, err)) {
+            if (err != "ENOENT") out.push_back(path + " ERR " + err);
             return;
         }
-        std::string line = path + " = \"" + printable(std::string_view(v, len)) + "\"";
-        free(v);
-        if (xs_permissions *p = xs_get_permissions(h, XBT_NULL, path.c_str(), &n)) {
+        std::string line = path + " = \"" + printable(v) + "\"";
+        std::string perms;
+        if (x.call(XS_GET_PERMS, path + '\0', perms, err)) {
             line += " [";
-            for (unsigned i = 0; i < n; ++i) line += (i ? " " : "") + perm_str(p[i]);
+            auto ps = split_nul(perms);
+            for (std::size_t i = 0; i < ps.size(); ++i) line += (i ? " " : "") + ps[i];
             line += "]";
-            free(p);
         }
         out.push_back(line);
-        char **names = xs_directory(h, XBT_NULL, path.c_str(), &n);
-        if (!names) return;
-        std::vector<std::string> kids(names, names + n);
-        free(names);
+        std::string names;
+        std::vector<std::string> kids;
+        if (x.call(XS_DIRECTORY, path + '\0', names, err)) kids = split_nul(names);
+        else if (err == "E2BIG") { // C xenstored: the list does not fit a reply; read it in parts
+            for (std::size_t off = 0;;) {
+                if (!x.call(XS_DIRECTORY_PART, path + '\0' + std::to_string(off) + '\0', names, err)) return;
+                auto part = split_nul(names.substr(names.find('\0') + 1)); // after the generation
+                for (const auto &n : part) {
+                    if (n.empty()) break; // the terminating empty name of the last part
+                    kids.push_back(n);
+                    off += n.size() + 1;
+                }
+                if (part.empty() || (names.size() >= 2 && names.compare(names.size() - 2, 2, std::string(2, '\0')) == 0))
+                    break;
+            }
+        } else
+            return;
         std::sort(kids.begin(), kids.end());
-        for (const auto &k : kids) walk(path + "/" + k, out);
+        for (const auto &k : kids) walk(x, path + "/" + k, out);
     }
 };
 
@@ -449,8 +526,9 @@ Transcript Side::run(const Scenario &s, std::uint32_t R, std::uint32_t x, const 
     const auto &gs = guest->stats();
     fin.guest.push_back("guest ring: broken=" + std::string(guest->broken() ? guest->broken_reason() : "no") +
                         " unmatched=" + std::to_string(gs.unmatched) + " bad_echo=" + std::to_string(gs.bad_echo));
+    RawXs walker(env.host.socket_path());
     for (const auto &p : r.watcher_paths())
-        if (p[0] != '@') r.walk(p, fin.others);
+        if (p[0] != '@') r.walk(walker, p, fin.others);
     r.t.push_back(fin);
 
     // Tear down: third parties stop watching, the guest's domain dies.
@@ -467,12 +545,15 @@ Transcript Side::run(const Scenario &s, std::uint32_t R, std::uint32_t x, const 
     return r.t;
 }
 
-HostPair::HostPair() {
-    side_[0] = std::make_unique<Side>(false);
-    side_[1] = std::make_unique<Side>(true);
+HostSet::HostSet(const std::vector<Target> &rows) : rows_(rows) {
+    std::vector<Target> targets{Target::c_direct};
+    for (Target t : rows)
+        if (t == Target::ocaml_priv) targets.push_back(Target::ocaml_direct);
+    targets.insert(targets.end(), rows.begin(), rows.end());
+    for (Target t : targets) sides_.emplace_back(t, std::make_unique<Side>(t));
 }
 
-HostPair::~HostPair() = default;
+HostSet::~HostSet() = default;
 
 namespace {
 std::string join(const std::vector<std::string> &v) {
@@ -496,63 +577,124 @@ std::vector<Op> ops_of_step(const Scenario &s, std::size_t step) {
     }
     return {};
 }
+
+Divergence diverge(const Scenario &s, Target row, std::size_t i, const Step &d, const Step &p) {
+    Divergence dv{s.name, row, i, d.op, "", "", explain(row, ops_of_step(s, i), d, p)};
+    dv.direct = "guest: " + join(d.guest) + "\n    others: " + join(d.others);
+    dv.proxied = "guest: " + join(p.guest) + "\n    others: " + join(p.others);
+    return dv;
+}
+
+Step at(const Transcript &t, std::size_t i) { return i < t.size() ? t[i] : Step{"<missing>", {}, {}}; }
+
+RowOutcome compare_ring(const Scenario &s, const Transcript &ref, const Transcript &got) {
+    RowOutcome r{Target::c_ring, {}, 0, 0, 0};
+    for (std::size_t i = 0; i < std::max(ref.size(), got.size()); ++i) {
+        Step d = at(ref, i), p = at(got, i);
+        if (d.guest == p.guest && d.others == p.others) continue;
+        r.diffs.push_back(diverge(s, Target::c_ring, i, d, p));
+    }
+    return r;
+}
+
+// daemon_ref: the same scenario directly on the row's daemon (what third parties see
+// there without xsproxy); equal to ref on C xenstored.
+RowOutcome compare_priv(const Scenario &s, Target row, const Transcript &ref, const Transcript &daemon_ref,
+                        const Transcript &got) {
+    RowOutcome r{row, {}, 0, 0, 0};
+    for (std::size_t i = 0; i < std::max(ref.size(), got.size()); ++i) {
+        Step d = at(ref, i), p = at(got, i), od = at(daemon_ref, i);
+        unsigned extra = 0;
+        bool guest_ok = guest_covers(d.guest, p.guest, extra);
+        bool others_c = without_repeats(d.others) == without_repeats(p.others);
+        bool others_daemon = !others_c && &daemon_ref != &ref && without_repeats(od.others) == without_repeats(p.others);
+        // Once a third party's own action came out as the daemon has it (not as on C),
+        // the final state descends from that, and from no other run.
+        others_daemon = others_daemon || (!others_c && r.daemon_steps > 0 && d.op == "final state");
+        if (guest_ok && (others_c || others_daemon)) {
+            r.extra_events += extra;
+            r.max_extra_step = std::max(r.max_extra_step, extra);
+            r.daemon_steps += others_daemon;
+            continue;
+        }
+        r.diffs.push_back(diverge(s, row, i, d, p));
+    }
+    return r;
+}
 } // namespace
 
-Outcome HostPair::run(const Scenario &s, const std::string &kind, Transcript *direct,
-                      Transcript *proxied, bool record_it) {
+Outcome HostSet::run(const Scenario &s, const std::string &kind, std::vector<std::pair<Target, Transcript>> *out,
+                     bool record_it) {
     std::uint32_t R = next_domid_, x = next_domid_ + 1;
     next_domid_ += 2;
     std::string tag = letters(next_tag_++);
-    Transcript t[2];
-    for (int m = 0; m < 2; ++m) t[m] = side_[m]->run(s, R, x, tag);
-    Outcome o{s.name, t[0].size(), {}};
-    for (std::size_t i = 0; i < std::max(t[0].size(), t[1].size()); ++i) {
-        Step d = i < t[0].size() ? t[0][i] : Step{"<missing>", {}, {}};
-        Step p = i < t[1].size() ? t[1][i] : Step{"<missing>", {}, {}};
-        if (d.guest == p.guest && d.others == p.others) continue;
-        Divergence dv{s.name, i, d.op, "", "", explain(ops_of_step(s, i), d, p)};
-        dv.direct = "guest: " + join(d.guest) + "\n    others: " + join(d.others);
-        dv.proxied = "guest: " + join(p.guest) + "\n    others: " + join(p.others);
-        o.diffs.push_back(dv);
-    }
-    // A reply that never came through xsproxy leaves its session in an unknown state:
-    // later runs on this pair would only time out. Retire the pair.
-    for (const auto &st : t[1])
-        for (const auto &l : st.guest)
-            if (l == "ERR ETIMEDOUT") proxy_dead_ = true;
-    // xsproxy must survive every scenario; if it did not, say so with its last words.
-    if (!side_[1]->env.proxy_process().running()) {
-        std::string log;
-        if (FILE *f = std::fopen((side_[1]->env.host.state_dir() + "/xsproxy.log").c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) log.append(buf, n);
-            std::fclose(f);
+    std::map<Target, Transcript> t;
+    for (auto &[target, side] : sides_) t[target] = side->run(s, R, x, tag);
+    const Transcript &ref = t[Target::c_direct];
+    Outcome o{s.name, ref.size(), {}, {}, false};
+    for (Target row : rows_) {
+        if (row == Target::c_ring) o.rows.push_back(compare_ring(s, ref, t[row]));
+        else {
+            Target dref = row == Target::ocaml_priv ? Target::ocaml_direct : Target::c_direct;
+            o.rows.push_back(compare_priv(s, row, ref, t[dref], t[row]));
         }
-        if (log.size() > 3000) log = log.substr(log.size() - 3000);
-        o.diffs.push_back({s.name, t[1].size(), "xsproxy exited", "", "log tail:\n" + log, ""});
-        proxy_dead_ = true;
+    }
+    if (t.count(Target::ocaml_direct)) {
+        o.daemons_compared = true;
+        const Transcript &oc = t[Target::ocaml_direct];
+        for (std::size_t i = 0; i < std::max(ref.size(), oc.size()); ++i) {
+            Step d = at(ref, i), p = at(oc, i);
+            if (without_repeats(d.guest) != without_repeats(p.guest))
+                o.daemon_diffs.push_back(diverge(s, Target::ocaml_direct, i, d, p));
+        }
+    }
+    for (auto &[target, side] : sides_) {
+        if (target == Target::c_direct || target == Target::ocaml_direct) continue;
+        // A reply that never came through xsproxy leaves its session in an unknown state:
+        // later runs on this set would only time out. Retire the set.
+        for (const auto &st : t[target])
+            for (const auto &l : st.guest)
+                if (l == "ERR ETIMEDOUT") proxy_dead_ = true;
+        // xsproxy must survive every scenario; if it did not, say so with its last words.
+        if (!side->env.proxy_process().running()) {
+            std::string log;
+            if (FILE *f = std::fopen((side->env.host.state_dir() + "/xsproxy.log").c_str(), "r")) {
+                char buf[4096];
+                std::size_t n;
+                while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) log.append(buf, n);
+                std::fclose(f);
+            }
+            if (log.size() > 3000) log = log.substr(log.size() - 3000);
+            for (auto &r : o.rows)
+                if (r.row == target) r.diffs.push_back({s.name, target, t[target].size(), "xsproxy exited", "", "log tail:\n" + log, ""});
+            proxy_dead_ = true;
+        }
     }
     if (std::getenv("CONFORMANCE_SHOW")) {
-        for (int m = 0; m < 2; ++m)
-            for (const auto &st : t[m]) {
-                std::fprintf(stderr, "%s| %s\n", m ? "proxy " : "direct", st.op.c_str());
-                for (const auto &l : st.guest) std::fprintf(stderr, "%s|   g: %s\n", m ? "proxy " : "direct", l.c_str());
-                for (const auto &l : st.others) std::fprintf(stderr, "%s|   o: %s\n", m ? "proxy " : "direct", l.c_str());
+        for (const auto &[target, tr] : t)
+            for (const auto &st : tr) {
+                std::fprintf(stderr, "%-12s| %s\n", target_key(target), st.op.c_str());
+                for (const auto &l : st.guest) std::fprintf(stderr, "%-12s|   g: %s\n", target_key(target), l.c_str());
+                for (const auto &l : st.others) std::fprintf(stderr, "%-12s|   o: %s\n", target_key(target), l.c_str());
             }
     }
-    if (direct) *direct = t[0];
-    if (proxied) *proxied = t[1];
+    if (out)
+        for (auto &[target, tr] : t) out->emplace_back(target, tr);
     if (record_it) record(kind, o);
     return o;
 }
 
 std::string format(const Outcome &o) {
     std::ostringstream os;
-    os << "scenario '" << o.scenario << "': " << o.steps << " steps, " << o.diffs.size() << " differing\n";
-    for (const auto &d : o.diffs) {
-        os << "  step " << d.step << ": " << d.op << (d.allowed.empty() ? "  [UNEXPLAINED]" : "  [allowed: " + d.allowed + "]")
-           << "\n    direct  " << d.direct << "\n    proxied " << d.proxied << "\n";
+    for (const auto &r : o.rows) {
+        os << "scenario '" << o.scenario << "' [" << target_name(r.row) << "]: " << o.steps << " steps, "
+           << r.diffs.size() << " differing";
+        if (privileged_row(r.row)) os << ", " << r.extra_events << " extra events";
+        os << "\n";
+        for (const auto &d : r.diffs) {
+            os << "  step " << d.step << ": " << d.op << (d.allowed.empty() ? "  [UNEXPLAINED]" : "  [allowed: " + d.allowed + "]")
+               << "\n    C profile " << d.direct << "\n    proxied   " << d.proxied << "\n";
+        }
     }
     return os.str();
 }

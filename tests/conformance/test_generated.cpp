@@ -1,5 +1,6 @@
-// Generated scenarios: CONFORMANCE_CASES (default 500) seeded random cases, in four
-// groups each on its own host pair. CONFORMANCE_SEED fixes the seed (default: the time,
+// Generated scenarios: CONFORMANCE_CASES (default 500) seeded random cases, each run on
+// every selected row (ring and privileged backends, both daemons), in four groups each on
+// its own host set. CONFORMANCE_SEED fixes the seed (default: the time,
 // printed). A failing case is shrunk by delta debugging and printed in full.
 #include <catch2/catch.hpp>
 
@@ -54,19 +55,19 @@ std::string dump(const Scenario &s) {
 void run_group(unsigned group) {
     const std::uint64_t sd = seed();
     const unsigned total = cases();
-    // A host pair serves at most this many cases: 2 domids each, shrinking included,
+    // A host set serves at most this many cases: 2 domids each, shrinking included,
     // well inside the simulator's 2048.
     constexpr unsigned per_pair = 150;
     WARN("conformance generated: seed " << sd << ", cases " << total
                                          << " (CONFORMANCE_SEED / CONFORMANCE_CASES to change)");
-    std::unique_ptr<HostPair> hp;
+    std::unique_ptr<HostSet> hp;
     unsigned on_pair = 0, ran = 0, identical = 0;
     const std::vector<unsigned> only = only_cases();
     for (unsigned i = group; i < total; i += groups) {
         if (!only.empty() && std::find(only.begin(), only.end(), i) == only.end()) continue;
         if (!hp || on_pair >= per_pair || hp->proxy_dead()) {
             hp.reset();
-            hp = std::make_unique<HostPair>();
+            hp = std::make_unique<HostSet>();
             on_pair = 0;
         }
         ++on_pair;
@@ -85,9 +86,9 @@ void run_group(unsigned group) {
         auto small = shrink(s, [&](const Scenario &c) {
             if (std::chrono::steady_clock::now() > deadline || hp->proxy_dead()) return false;
             ++on_pair;
-            return hp->run(c, "generated", nullptr, nullptr, false).unexplained();
+            return hp->run(c, "generated", nullptr, false).unexplained();
         });
-        auto so = hp->run(small, "generated", nullptr, nullptr, false);
+        auto so = hp->run(small, "generated", nullptr, false);
         FAIL_CHECK("generated case diverges (seed " << sd << " case " << i << ")\n"
                    << "minimal case:\n" << dump(small) << format(so) << "\noriginal:\n" << format(o));
     }
