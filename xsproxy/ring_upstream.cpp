@@ -243,7 +243,12 @@ void RingUpstream::kicked(bool final_of_pair) {
     if (note_taken()) progress = true;
     if (flush_requests()) progress = true;
     if (progress && can_send()) sink_.upstream_writable();
+    // Whatever moved at the pair's first reply counts for the pair: judging the final
+    // reply alone calls a pass idle when the first one already took all xenstored gave.
+    pair_progress_ = pair_progress_ || progress;
     if (!final_of_pair) return;
+    progress = pair_progress_;
+    pair_progress_ = false;
     if (!ready_ && ++probe_passes_ >= probe_max_passes && start_done_) {
         auto done = std::move(start_done_);
         done(fmt::format(
@@ -253,13 +258,16 @@ void RingUpstream::kicked(bool final_of_pair) {
             sock_.path(), spec_.domid, probe_passes_));
         return;
     }
+    // A stall is over once a pass moves anything, or nothing is left to wait for: the
+    // next one starts again at 1 ms (a stale backoff would make every later stall, e.g.
+    // each write-rate-limit delay, wait the full 64 ms).
+    if (progress || !busy()) backoff_ms_ = 0;
     if (!busy() || output_blocked_) {
         idle_passes_ = 0;
         return;
     }
     if (progress) {
         idle_passes_ = 0;
-        backoff_ms_ = 0;
         kicker_.want(this);
         return;
     }

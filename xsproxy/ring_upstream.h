@@ -104,6 +104,7 @@ class RingUpstream : public Upstream, public Kickable {
     bool output_blocked_ = false;
     bool fence_in_flight_ = false, fence_again_ = false;
     unsigned idle_passes_ = 0;
+    bool pair_progress_ = false; // something moved during the current kick pair
     int backoff_ms_ = 0;
     std::uint32_t last_req_cons_ = 0;
     // Request bytes written / taken by xenstored since INTRODUCE, and where each guest
