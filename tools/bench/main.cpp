@@ -1,14 +1,16 @@
 // xsproxy-bench: guest-visible xenstore latency on the direct ring vs. through xsproxy,
-// measured in the same run on a simulated host with the real C xenstored. See
-// docs/benchmarks.md for what each number means.
+// measured in the same run on a simulated host with the real C xenstored or oxenstored,
+// per xsproxy backend. See docs/benchmarks.md for what each number means.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "daemon.h"
 #include "measure.h"
 #include "report.h"
 
@@ -16,13 +18,16 @@ namespace {
 
 void usage(std::FILE *f) {
     std::fputs("usage: xsproxy-bench [--ops N] [--budget S] [--guests N[,N...]] [--pin | --unpinned]"
-               " [--json]\n"
+               " [--daemon c|ocaml|both] [--upstream ring|privileged|all] [--json]\n"
                "  --ops N        timed ops per class and path (default 2000)\n"
                "  --budget S     stop a class's phase after S seconds (default 1)\n"
                "  --guests LIST  attached guests per run (default 1,100; e.g. 1,100,1000,\n"
                "                 capped at the simulator's limit of 2000)\n"
                "  --pin          only the pinned placement (daemon, xsproxy, client on one CPU)\n"
                "  --unpinned     only the default placement (default: both)\n"
+               "  --daemon D     c (default), ocaml (oxenstored) or both\n"
+               "  --upstream U   xsproxy's backend: ring (default), privileged or all; ring\n"
+               "                 needs C xenstored (skipped with a note elsewhere)\n"
                "  --json         JSON on stdout instead of the table\n",
                f);
 }
@@ -42,6 +47,19 @@ std::vector<int> parse_list(const std::string &s) {
     return v;
 }
 
+std::vector<xensim::Daemon> parse_daemons(const std::string &s) {
+    if (s == "both") return {xensim::Daemon::c, xensim::Daemon::ocaml};
+    auto d = xensim::parse_daemon(s);
+    if (!d) throw std::invalid_argument("bad daemon '" + s + "' (c, ocaml or both)");
+    return {*d};
+}
+
+std::vector<std::string> parse_backends(const std::string &s) {
+    if (s == "all") return {"ring", "privileged"};
+    if (s == "ring" || s == "privileged") return {s};
+    throw std::invalid_argument("bad upstream '" + s + "' (ring, privileged or all)");
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -49,6 +67,8 @@ int main(int argc, char **argv) {
     std::vector<int> guests{1, 100};
     double budget = 1.0;
     bool want_pinned = true, want_unpinned = true, json = false;
+    std::vector<xensim::Daemon> daemons{xensim::Daemon::c};
+    std::vector<std::string> backends{"ring"};
     try {
         for (int i = 1; i < argc; ++i) {
             std::string a = argv[i];
@@ -62,6 +82,8 @@ int main(int argc, char **argv) {
             else if (a == "--pin") want_unpinned = false;
             else if (a == "--unpinned") want_pinned = false;
             else if (a == "--json") json = true;
+            else if (a == "--daemon") daemons = parse_daemons(value());
+            else if (a == "--upstream") backends = parse_backends(value());
             else if (a == "-h" || a == "--help") {
                 usage(stdout);
                 return 0;
@@ -87,11 +109,23 @@ int main(int argc, char **argv) {
     if (want_unpinned) placements.push_back(false);
     if (want_pinned) placements.push_back(true);
     try {
-        for (bool pinned : placements)
-            for (int n : guests) {
-                runs.push_back(bench::run_one({pinned, n, ops, budget}));
-                if (!json) bench::print_table(stdout, runs.back());
-                std::fflush(stdout);
+        for (xensim::Daemon d : daemons)
+            for (const std::string &b : backends) {
+                // A backend the daemon refuses is tried once, not once per configuration.
+                std::string refused;
+                for (bool pinned : placements)
+                    for (int n : guests) {
+                        bench::RunConfig cfg{pinned, n, ops, budget, d, b};
+                        if (refused.empty()) {
+                            runs.push_back(bench::run_one(cfg));
+                            refused = runs.back().skipped;
+                        } else {
+                            runs.emplace_back().cfg = cfg;
+                            runs.back().skipped = refused;
+                        }
+                        if (!json) bench::print_table(stdout, runs.back());
+                        std::fflush(stdout);
+                    }
             }
     } catch (const std::exception &e) {
         fmt::print(stderr, "xsproxy-bench: {}\n", e.what());

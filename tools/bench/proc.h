@@ -6,7 +6,9 @@
 
 namespace bench {
 
-// utime + stime of a process (all threads), in microseconds; -1 if unreadable.
+// CPU time of a process (all live threads), in microseconds: the sum of the threads'
+// schedstat run times (ns), or utime + stime (ticks) where schedstat is missing; -1 if
+// unreadable.
 double cpu_us(pid_t pid);
 // VmRSS in KiB; -1 if unreadable.
 long rss_kib(pid_t pid);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -55,14 +56,41 @@ Proxy::Proxy(const xensim::Host &host)
     }
 }
 
-void Proxy::attach(const xensim::Proxied &p) {
+void Proxy::attach(const xensim::Proxied &p, const std::string &upstream) {
     std::string ans = control(ctl_, fmt::format("attach domid={} ring-gfn={:#x} ring-port={} "
-                                                "shadow-gfn={:#x} shadow-port={}",
+                                                "shadow-gfn={:#x} shadow-port={} upstream={}",
                                                 p.domid, p.ring_gfn, p.store_port, p.shadow_gfn,
-                                                p.shadow_port));
+                                                p.shadow_port, upstream));
     if (ans.rfind("ok", 0) != 0)
         throw std::runtime_error(fmt::format("attach dom{}: {}", p.domid,
                                              ans.empty() ? "no answer" : ans));
+}
+
+std::optional<Traffic> Proxy::traffic(std::uint32_t domid) {
+    std::string ans = control(ctl_, fmt::format("dump domid={} json", domid));
+    // The backend's counters are the flat object after "upstream": (session_dump.cpp).
+    auto at = ans.find("\"upstream\":{");
+    if (ans.rfind("ok", 0) != 0 || at == std::string::npos) return std::nullopt;
+    std::string up = ans.substr(at, ans.find('}', at) - at);
+    auto num = [&](const char *key) -> double {
+        auto k = up.find(fmt::format("\"{}\":", key));
+        if (k == std::string::npos) return -1;
+        return std::strtod(up.c_str() + k + std::strlen(key) + 3, nullptr);
+    };
+    Traffic t;
+    if (up.find("\"kind\":\"privileged\"") != std::string::npos) {
+        t.requests = num("requests");
+        t.round_trips = num("round_trips");
+        t.msgs = num("upstream_msgs");
+        t.events_in = num("events_in");
+        t.events_delivered = num("events_delivered");
+    } else {
+        t.requests = num("requests");
+        t.round_trips = t.msgs = num("requests") + num("fences");
+        t.events_in = t.events_delivered = num("events");
+    }
+    if (t.requests < 0 || t.round_trips < 0 || t.msgs < 0) return std::nullopt;
+    return t;
 }
 
 } // namespace bench
