@@ -53,17 +53,38 @@ void PrivUpstream::run_mutation(Op &op) {
     }
     auto anc = acc::ancestors(path);
     std::vector<Up> reqs;
-    for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), op.tx});
+    // In the guest's own transaction the checks read inside it what C's transaction
+    // reads: the node, and, when it is missing, its ancestors up to the nearest existing
+    // one (C walks up for EACCES vs ENOENT and to create the missing levels), plus what
+    // the transaction itself changed. Levels above are read outside: reading them inside
+    // would make the guest's commit conflict where C's does not (a new domain under
+    // /local/domain, say). A wrapper transaction reads everything inside: there a
+    // conflict only costs a retry, and it makes the check atomic.
+    bool guest_tx = op.tx && !op.wrapper;
+    auto in = [&](const std::string &p) { return !guest_tx || p == path || touched(op.tx, p) ? op.tx : 0; };
+    for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), in(a)});
     if (m.type == XS_WRITE || m.type == XS_SET_PERMS) {
         reqs.push_back({XS_READ, z(path), op.tx});
         reqs.push_back({XS_DIRECTORY, z(path), op.tx});
     }
     if ((m.type == XS_WRITE || m.type == XS_MKDIR) && anc.size() > 1) {
         // The parent gains a child name when the node is created: its size counts too.
-        reqs.push_back({XS_READ, z(anc[1]), op.tx});
-        reqs.push_back({XS_DIRECTORY, z(anc[1]), op.tx});
+        reqs.push_back({XS_READ, z(anc[1]), in(anc[1])});
+        reqs.push_back({XS_DIRECTORY, z(anc[1]), in(anc[1])});
     }
-    batch(std::move(reqs), [this, &op, path](Replies &r) { mutation_checked(op, path, r); });
+    batch(std::move(reqs), [this, &op, path, guest_tx, anc](Replies &r) {
+        if (!guest_tx || !priv::missing(r[0], path)) return mutation_checked(op, path, r);
+        // Missing: read the levels up to the nearest existing one again, inside.
+        std::size_t k = 1;
+        while (k < anc.size() && xsx::is_error(r[k])) ++k;
+        std::vector<Up> again;
+        for (std::size_t i = 1; i <= k && i < anc.size(); ++i) again.push_back({XS_GET_PERMS, z(anc[i]), op.tx});
+        auto rr = std::make_shared<Replies>(r);
+        batch(std::move(again), [this, &op, path, rr](Replies &in_tx) {
+            for (std::size_t i = 0; i < in_tx.size(); ++i) (*rr)[i + 1] = in_tx[i];
+            mutation_checked(op, path, *rr);
+        });
+    });
 }
 
 void PrivUpstream::refuse(Op &op, std::string_view err, bool quota) {
@@ -71,6 +92,31 @@ void PrivUpstream::refuse(Op &op, std::string_view err, bool quota) {
     else ++stats_.denied;
     if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
     finish(error(op.m, err));
+}
+
+// The count follows the guest's own creates and removals; dom0 (or a domain R granted
+// write) may remove R's nodes behind its back. Before refusing on it, count again.
+void PrivUpstream::recount_and_retry(Op &op) {
+    op.recounted = true;
+    if (op.wrapper) {
+        batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+        op.tx = 0;
+        op.wrapper = false;
+    }
+    count_owned(home_, 0, [this, &op](std::size_t n) {
+        owned_nodes_ = n;
+        run_mutation(op);
+    });
+}
+
+bool PrivUpstream::touched(std::uint32_t tx, const std::string &path) const {
+    auto it = tx_touched_.find(tx);
+    if (it == tx_touched_.end()) return false;
+    for (const auto &root : it->second)
+        if (path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                             path[root.size()] == '/'))
+            return true;
+    return false;
 }
 
 namespace {
@@ -111,7 +157,8 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
                 return refuse(op, "ENOSPC", true);
             extra += 2;
         }
-        if (c.levels && owned_nodes_ + c.levels > q.nodes) return refuse(op, "ENOSPC", true);
+        if (c.levels && owned_nodes_ + c.levels > q.nodes)
+            return op.recounted ? refuse(op, "ENOSPC", true) : recount_and_retry(op);
         plan.acts.push_back({m.type, m.body, op.tx});
         // C: each created level copies the level above with the creator as owner. Both
         // daemons give a privileged writer's new nodes an exact copy of the parent's
@@ -196,6 +243,11 @@ void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
         fixups_ = std::move(w);
         // The daemon queues a commit's events before it reads the next request.
         plan.acts.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0});
+    }
+    if (op.tx && !op.wrapper) {
+        auto &t = tx_touched_[op.tx];
+        t.insert(path);
+        for (const auto &[p, acl] : plan.created) t.insert(p);
     }
     auto created = plan.created;
     bool set_acl = plan.set_acl;

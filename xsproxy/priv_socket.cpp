@@ -22,6 +22,7 @@ constexpr std::size_t sane_max = 16 * 1024 * 1024;
 PrivSocket::PrivSocket(event_base *base, std::string path) : base_(base), path_(std::move(path)) {}
 
 PrivSocket::~PrivSocket() {
+    *alive_ = false;
     if (bev_) bufferevent_free(bev_);
 }
 
@@ -69,7 +70,9 @@ void PrivSocket::read_cb(bufferevent *bev, void *arg) {
         m.tx_id = h.tx_id;
         m.body.assign(self->in_, off + xsx::header_size, h.len);
         off += xsx::header_size + h.len;
+        std::shared_ptr<bool> alive = self->alive_;
         self->dispatch(std::move(m));
+        if (!*alive) return; // the handler closed the session: `self` is gone
     }
     self->in_.erase(0, off);
 }

@@ -7,6 +7,8 @@
 // dropped as C's send_event does.
 #pragma once
 
+#include <memory>
+
 #include "xsxlate/wire.h"
 
 #include <cstdint>
@@ -57,6 +59,9 @@ class PrivSocket {
     std::function<void(const std::string &)> on_fail_;
     std::uint64_t oversized_ = 0;
     bool failed_ = false;
+    // A reply or event handler may end the session and with it this socket; the read
+    // loop checks this before touching its members again.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 } // namespace xsp

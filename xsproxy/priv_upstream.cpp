@@ -46,6 +46,7 @@ PrivUpstream::PrivUpstream(event_base *base, Xen &xen, XsSocket &shared, ShadowS
 }
 
 PrivUpstream::~PrivUpstream() {
+    *alive_ = false;
     open_transactions_ -= std::min(open_transactions_, tx_g2u_.size());
     if (rate_timer_) event_free(rate_timer_);
 }
@@ -172,7 +173,9 @@ void PrivUpstream::finish(xsx::Msg reply) {
     busy_ = false;
     reply.req_id = op.m.req_id;
     reply.tx_id = op.m.tx_id;
+    std::shared_ptr<bool> alive = alive_;
     emit(std::make_shared<Out>(Out{std::move(reply), op.tag, false, true, true}));
+    if (!*alive) return;
     if (can_send()) sink_.upstream_writable();
     pump();
 }
@@ -281,16 +284,31 @@ void PrivUpstream::run_dirpart_emulated(Op &op, const std::string &path, std::ui
 void PrivUpstream::run_read_missing(Op &op, const std::string &path) {
     auto anc = acc::ancestors(path);
     std::vector<Up> reqs;
-    for (std::size_t i = 1; i < anc.size(); ++i) reqs.push_back({XS_GET_PERMS, z(anc[i]), op.tx});
+    // Outside the guest's transaction first: C reads, inside it, only the levels up to
+    // the nearest existing one, and reads above that inside would make the guest's
+    // commit conflict where C's does not (a new domain under /local/domain, say).
+    for (std::size_t i = 1; i < anc.size(); ++i) reqs.push_back({XS_GET_PERMS, z(anc[i]), 0});
     batch(std::move(reqs), [this, &op, anc](Replies &r) {
-        acc::Chain chain{std::nullopt};
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            chain.push_back(acl_of(r[i]));
-            if (chain.back()) remember_acl(anc[i + 1], *chain.back());
-        }
-        acc::Err e = acc::check(who_, chain, acc::perm_read);
-        if (e == acc::Err::eacces) ++stats_.denied;
-        finish(error(op.m, e == acc::Err::none ? "ENOENT" : acc::errname(e)));
+        auto decide = [this, &op, anc](const Replies &rs) {
+            acc::Chain chain{std::nullopt};
+            for (std::size_t i = 0; i < rs.size(); ++i) {
+                chain.push_back(acl_of(rs[i]));
+                if (chain.back()) remember_acl(anc[i + 1], *chain.back());
+            }
+            acc::Err e = acc::check(who_, chain, acc::perm_read);
+            if (e == acc::Err::eacces) ++stats_.denied;
+            finish(error(op.m, e == acc::Err::none ? "ENOENT" : acc::errname(e)));
+        };
+        if (!op.tx) return decide(r);
+        std::size_t k = 0;
+        while (k < r.size() && xsx::is_error(r[k])) ++k;
+        std::vector<Up> again;
+        for (std::size_t i = 0; i <= k && i < r.size(); ++i) again.push_back({XS_GET_PERMS, z(anc[i + 1]), op.tx});
+        auto rr = std::make_shared<Replies>(r);
+        batch(std::move(again), [rr, decide](Replies &in_tx) {
+            for (std::size_t i = 0; i < in_tx.size(); ++i) (*rr)[i] = in_tx[i];
+            decide(*rr);
+        });
     });
 }
 
@@ -364,6 +382,7 @@ void PrivUpstream::run_tx_end(Op &op) {
         reqs.push_back({XS_GET_DOMAIN_PATH, z(std::to_string(who_.domid)), 0});
     }
     if (fx != tx_fixups_.end()) tx_fixups_.erase(fx);
+    tx_touched_.erase(op.tx);
     batch(std::move(reqs), [this, &op, window](Replies &r) {
         if (window) fixups_.reset();
         // Every END past argument validation ends the transaction, whatever the outcome.
@@ -382,14 +401,13 @@ void PrivUpstream::run_reset(Op &op) {
     for (const auto &[path, token] : watches_) reqs.push_back({XS_UNWATCH, z(path) + z(token), 0});
     for (const auto &[g, u] : tx_g2u_) reqs.push_back({XS_TRANSACTION_END, z("F"), u});
     open_transactions_ -= std::min(open_transactions_, tx_g2u_.size());
+    // Events already queued stay queued, as on C; an initial event the daemon has not
+    // sent yet still comes (it was queued before the UNWATCH) and stays initial.
     watches_.clear();
-    initial_pending_.clear();
     tx_g2u_.clear();
     tx_in_use_.clear();
     tx_fixups_.clear();
-    held_events_.clear();
-    for (auto &o : out_)
-        if (o->event) o->deliver = false; // queued before the reset: dropped, as C does
+    tx_touched_.clear();
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));
     batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
 }
@@ -479,7 +497,8 @@ void PrivUpstream::emit(std::shared_ptr<Out> o) {
 }
 
 void PrivUpstream::flush() {
-    while (!out_.empty() && out_.front()->ready) {
+    std::shared_ptr<bool> alive = alive_;
+    while (*alive && !out_.empty() && out_.front()->ready) {
         std::shared_ptr<Out> o = std::move(out_.front());
         out_.pop_front();
         if (!o->event) sink_.upstream_reply(o->tag, std::move(o->msg));

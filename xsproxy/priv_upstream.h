@@ -89,6 +89,7 @@ class PrivUpstream : public Upstream {
         bool wrapper = false;      // tx is ours, opened for this op
         unsigned attempts = 0;
         bool unwrapped = false;    // the EAGAIN fallback
+        bool recounted = false;    // the node count was refreshed for this request
     };
 
     void pump();
@@ -114,6 +115,7 @@ class PrivUpstream : public Upstream {
     void run_mutation(Op &op);
     void mutation_checked(Op &op, const std::string &path, Replies &r);
     void refuse(Op &op, std::string_view err, bool quota);
+    void recount_and_retry(Op &op);
     void act(Op &op, const std::string &path, Plan plan);
     struct Count {
         std::vector<std::string> level;
@@ -190,6 +192,11 @@ class PrivUpstream : public Upstream {
     };
     std::optional<FixupWindow> fixups_;
     std::map<std::uint32_t, FixupWindow> tx_fixups_; // per upstream guest transaction
+    // Nodes a guest transaction wrote, created or removed (upstream tx id -> roots):
+    // checks read these inside the transaction (its view differs), all others outside it,
+    // so that xsproxy's checks add no conflict the guest's own requests would not.
+    std::map<std::uint32_t, std::set<std::string>> tx_touched_;
+    bool touched(std::uint32_t tx, const std::string &path) const;
     bool no_dirpart_ = false;
 
     std::unordered_map<std::string, xsx::access::Acl> acl_cache_;
@@ -197,6 +204,8 @@ class PrivUpstream : public Upstream {
     std::size_t owned_nodes_ = 0;
 
     Stats stats_;
+    // Handing the session a reply or an event may end the session and this upstream.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     static std::size_t open_transactions_; // over every privileged session (C's WRL switch)
 };
 

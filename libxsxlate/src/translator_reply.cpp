@@ -41,7 +41,7 @@ void Translator::reply(const Msg &req, const Msg &up, Msg &out) {
         if (ok) watches_.erase(Impl::guest_view(*this, path), first_arg(rest));
         break;
     case XS_RESET_WATCHES:
-        if (ok && !opt_.absolute_upstream) watches_.reset();
+        watches_.finish_reset();
         break;
     default: break;
     }

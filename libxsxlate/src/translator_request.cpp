@@ -66,9 +66,9 @@ void Translator::request(const Msg &guest, RequestAction &out) {
         return;
 
     case XS_RESET_WATCHES:
-        // Privileged upstream: events already queued for the old watches carry the old
-        // generation and are dropped from here on.
-        if (opt_.absolute_upstream) watches_.reset();
+        // The old watches go with the reply: events queued before the reset (a WATCH's
+        // initial event among them) still reach the guest, as on C.
+        watches_.begin_reset();
         body.assign(guest.body);
         return;
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "xsxlate/watch.h"
 
 namespace xsx {
@@ -86,18 +87,41 @@ bool WatchTable::erase(std::string_view canonical_guest_path, std::string_view g
 void WatchTable::reset() {
     by_id_.clear();
     by_key_.clear();
+    resetting_.clear();
+    reset_pending_ = false;
     ++generation_;
 }
 
+void WatchTable::begin_reset() {
+    resetting_.clear();
+    for (auto &[id, e] : by_id_) resetting_.push_back(id);
+    // Their keys are free at once: a WATCH of the same path and token behind the reset
+    // is a new watch, not EEXIST.
+    for (auto it = by_key_.begin(); it != by_key_.end();) it = by_key_.erase(it);
+    reset_pending_ = true;
+    ++generation_;
+}
+
+void WatchTable::finish_reset() {
+    for (std::uint32_t id : resetting_) by_id_.erase(id);
+    resetting_.clear();
+    reset_pending_ = false;
+}
+
 WatchEntry *WatchTable::lookup(const UpstreamToken &t) {
-    if (t.internal || t.session != session_ || t.generation != generation_) return nullptr;
+    if (t.internal || t.session != session_) return nullptr;
+    bool old = reset_pending_ && t.generation + 1 == generation_ &&
+               std::find(resetting_.begin(), resetting_.end(), t.watch_id) != resetting_.end();
+    if (t.generation != generation_ && !old) return nullptr;
+    if (!old && std::find(resetting_.begin(), resetting_.end(), t.watch_id) != resetting_.end()) return nullptr;
     return find_id(t.watch_id);
 }
 
 std::vector<const WatchEntry *> WatchTable::entries() const {
     std::vector<const WatchEntry *> v;
     v.reserve(by_id_.size());
-    for (const auto &[id, e] : by_id_) v.push_back(&e);
+    for (const auto &[id, e] : by_id_)
+        if (std::find(resetting_.begin(), resetting_.end(), id) == resetting_.end()) v.push_back(&e);
     return v;
 }
 

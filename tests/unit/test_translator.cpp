@@ -277,12 +277,42 @@ TEST_CASE("privileged upstream: absolute paths, own tokens, stale events", "[tra
     CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/device|" + up_tok + "|", 0, 0)).kind ==
           EventAction::Kind::drop);
 
-    // RESET_WATCHES: queued events of the old generation are dropped
+    // RESET_WATCHES: events queued before its reply still arrive (as on C: a WATCH's
+    // initial event pipelined before a reset); after the reply they are dropped.
     CHECK(t.watches().size() == 1);
     fwd(t, XS_RESET_WATCHES, "|");
     CHECK(t.watches().size() == 0);
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/0/backend/vif/5/0|" + btok + "|", 0, 0)).kind !=
+          EventAction::Kind::drop);
+    CHECK(rep(t, XS_RESET_WATCHES, "|", "OK|") == "OK|");
+    CHECK(t.watches().size() == 0);
     CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/0/backend/vif/5/0|" + btok + "|", 0, 0)).kind ==
           EventAction::Kind::drop);
+}
+
+TEST_CASE("privileged upstream: a WATCH pipelined behind RESET_WATCHES survives its reply",
+          "[translator][watch]") {
+    TranslatorOptions o;
+    o.absolute_upstream = true;
+    o.session = 7;
+    Translator t(M, RuleSet::defaults(), o);
+    RequestAction w = t.request(msg(XS_WATCH, "a|old|", 1));
+    std::string old_tok(split_nul(w.msg.body)[1]);
+    CHECK(rep(t, XS_WATCH, "a|old|", "OK|") == "OK|");
+    fwd(t, XS_RESET_WATCHES, "|");
+    RequestAction w2 = t.request(msg(XS_WATCH, "a|old|", 2)); // same key: a new watch, no EEXIST
+    REQUIRE(w2.kind == K::forward);
+    std::string new_tok(split_nul(w2.msg.body)[1]);
+    CHECK(new_tok != old_tok);
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + old_tok + "|", 0, 0)).kind ==
+          EventAction::Kind::deliver); // queued before the reset
+    CHECK(rep(t, XS_RESET_WATCHES, "|", "OK|") == "OK|");
+    CHECK(rep(t, XS_WATCH, "a|old|", "OK|") == "OK|");
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + old_tok + "|", 0, 0)).kind ==
+          EventAction::Kind::drop);
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + new_tok + "|", 0, 0)).kind ==
+          EventAction::Kind::deliver);
+    CHECK(t.watches().size() == 1);
 }
 
 TEST_CASE("privileged upstream: a failed WATCH leaves no entry", "[translator][watch]") {

@@ -58,6 +58,12 @@ class WatchTable {
 
     // RESET_WATCHES / resume: forget everything; events of the old generation are stale.
     void reset();
+    // A guest's RESET_WATCHES, request to reply: watches registered from the request on
+    // get the new generation at once (a WATCH pipelined behind the reset keeps its
+    // events), the old ones keep theirs until the reply, so events queued before the
+    // reset still arrive, as on C; then they go.
+    void begin_reset();
+    void finish_reset();
     // Migration / upstream reconnect: keep the watches, make every outstanding upstream
     // token stale (the daemon re-registers them with fresh tokens).
     void new_generation() { ++generation_; }
@@ -73,6 +79,8 @@ class WatchTable {
     std::uint32_t session_;
     std::uint32_t generation_ = 0;
     std::uint32_t next_id_ = 1;
+    bool reset_pending_ = false;
+    std::vector<std::uint32_t> resetting_; // ids of the watches a pending reset removes
     std::map<std::uint32_t, WatchEntry> by_id_;
     std::map<std::pair<std::string, std::string>, std::uint32_t, std::less<>> by_key_;
 };
