@@ -17,14 +17,16 @@ struct Allowed {
     bool bug;
     const char *why;
     // row: the backend and daemon compared; ops: the step's ops (templates); d/p: the
-    // step in the C profile and through xsproxy.
-    bool (*match)(Target row, const std::vector<Op> &ops, const Step &d, const Step &p);
+    // step in the C profile and through xsproxy; od: the step run directly on the row's
+    // daemon (oxenstored rows only, else null).
+    bool (*match)(Target row, const std::vector<Op> &ops, const Step &d, const Step &p, const Step *od);
 };
 
 const std::vector<Allowed> &allow_list();
 
 // "" if no entry explains the step.
-std::string explain(Target row, const std::vector<Op> &ops, const Step &d, const Step &p);
+std::string explain(Target row, const std::vector<Op> &ops, const Step &d, const Step &p,
+                    const Step *od = nullptr);
 
 // A guest's event line ("ev …") or a third party's ("dom0 ev …", "one ev …").
 bool is_event(const std::string &line);

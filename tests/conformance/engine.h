@@ -60,6 +60,9 @@ struct RowOutcome {
     // Privileged rows: events the guest got beyond the C profile's (allowed, counted),
     // and steps whose third-party view followed the daemon's own difference from C.
     unsigned extra_events = 0, max_extra_step = 0, daemon_steps = 0;
+    // Not 0: from this step on the daemon's own handling of a third party's action made
+    // the store differ from C's, and the rest of the scenario was not compared.
+    std::size_t void_from = 0;
     bool identical() const { return diffs.empty(); }
     bool unexplained() const;
 };

@@ -54,7 +54,7 @@ struct Gen {
     Op guest_op(int open_slots) {
         Path p = path();
         int tx = open_slots && chance(30) ? 1 + static_cast<int>(pick(static_cast<unsigned>(open_slots))) : 0;
-        switch (pick(20)) {
+        switch (pick(21)) {
         case 0: case 1: case 2: return g(XS_WRITE, {p.guest, value()}, tx);
         case 3: case 4: return g(XS_READ, {p.guest}, tx);
         case 5: return g(XS_MKDIR, {p.guest}, tx);
@@ -65,14 +65,17 @@ struct Gen {
         case 10: case 11: return g(XS_WATCH, {chance(80) ? p.guest : one_of<std::string>({"@releaseDomain", "@introduceDomain"}), token()});
         case 12: return g(XS_UNWATCH, {p.guest, token()});
         case 13: return g(XS_DIRECTORY_PART, {p.guest.substr(0, p.guest.rfind('/')), chance(80) ? "0" : "2"}, tx);
-        // Non-canonical spellings ("01", "0{me}") are left out for the same known bug: a
-        // request xsproxy answers itself can make later replies go missing.
-        case 14: return g(XS_GET_DOMAIN_PATH, {one_of<std::string>({"{me}", "{one}", "0", "{x}"})});
+        case 14:
+            return g(XS_GET_DOMAIN_PATH,
+                     {one_of<std::string>({"{me}", "{one}", "0", "{x}", "0{me}", "01", "+{x}"})}, tx);
         case 15: return g(XS_RESET_WATCHES, {""});
-        // Privileged-only types are left out while xsproxy loses later replies after some
-        // requests it answers itself (INTRODUCE with one argument, IS_DOMAIN_INTRODUCED,
-        // a non-canonical GET_DOMAIN_PATH with a transaction open; known bug, reported).
-        // They stay covered by the curated scenarios.
+        case 16: {
+            // Privileged-only types: EACCES for a guest, before any argument is looked at.
+            static const std::uint32_t types[] = {XS_INTRODUCE, XS_RELEASE, XS_IS_DOMAIN_INTRODUCED,
+                                                  XS_SET_TARGET, XS_RESUME};
+            std::uint32_t t = types[pick(5)];
+            return g(t, {one_of<std::string>({"{me}", "{one}", "0", "{x}", "0{me}"})}, tx);
+        }
         default: return g(XS_READ, {"domid"}, tx);
         }
     }

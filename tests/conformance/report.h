@@ -12,7 +12,7 @@ namespace conf {
 struct XsTestRow {
     std::string test;
     std::string proxied; // "pass"/"FAIL …"
-    std::string direct;  // the same binary on dom0's socket
+    std::string direct;  // the same binary as the same guest on its own ring
     std::string note;
 };
 
