@@ -80,8 +80,13 @@ void PrivUpstream::run_mutation(Op &op) {
         std::vector<Up> again;
         for (std::size_t i = 1; i <= k && i < anc.size(); ++i) again.push_back({XS_GET_PERMS, z(anc[i]), op.tx});
         auto rr = std::make_shared<Replies>(r);
-        batch(std::move(again), [this, &op, path, rr](Replies &in_tx) {
-            for (std::size_t i = 0; i < in_tx.size(); ++i) (*rr)[i + 1] = in_tx[i];
+        batch(std::move(again), [this, &op, path, anc, rr](Replies &in_tx) {
+            // As for reads (run_read_missing): the inside answer counts only where this
+            // transaction already accessed the node; the walk now has.
+            for (std::size_t i = 0; i < in_tx.size(); ++i) {
+                if (touched(op.tx, anc[i + 1])) (*rr)[i + 1] = in_tx[i];
+                tx_accessed_[op.tx].insert(anc[i + 1]);
+            }
             mutation_checked(op, path, *rr);
         });
     });
@@ -110,6 +115,7 @@ void PrivUpstream::recount_and_retry(Op &op) {
 }
 
 bool PrivUpstream::touched(std::uint32_t tx, const std::string &path) const {
+    if (auto a = tx_accessed_.find(tx); a != tx_accessed_.end() && a->second.count(path)) return true;
     auto it = tx_touched_.find(tx);
     if (it == tx_touched_.end()) return false;
     for (const auto &root : it->second)

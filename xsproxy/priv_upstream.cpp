@@ -305,8 +305,15 @@ void PrivUpstream::run_read_missing(Op &op, const std::string &path) {
         std::vector<Up> again;
         for (std::size_t i = 0; i <= k && i < r.size(); ++i) again.push_back({XS_GET_PERMS, z(anc[i + 1]), op.tx});
         auto rr = std::make_shared<Replies>(r);
-        batch(std::move(again), [rr, decide](Replies &in_tx) {
-            for (std::size_t i = 0; i < in_tx.size(); ++i) (*rr)[i] = in_tx[i];
+        batch(std::move(again), [this, &op, anc, rr, decide](Replies &in_tx) {
+            // C's transaction reads a node it has not accessed yet from the live store
+            // and keeps that copy: the inside answer counts where this transaction
+            // already accessed the node (on oxenstored the inside answer of a node it
+            // never accessed is its start-time snapshot).
+            for (std::size_t i = 0; i < in_tx.size(); ++i) {
+                if (touched(op.tx, anc[i + 1])) (*rr)[i] = in_tx[i];
+                tx_accessed_[op.tx].insert(anc[i + 1]);
+            }
             decide(*rr);
         });
     });
@@ -383,6 +390,7 @@ void PrivUpstream::run_tx_end(Op &op) {
     }
     if (fx != tx_fixups_.end()) tx_fixups_.erase(fx);
     tx_touched_.erase(op.tx);
+    tx_accessed_.erase(op.tx);
     batch(std::move(reqs), [this, &op, window](Replies &r) {
         if (window) fixups_.reset();
         // Every END past argument validation ends the transaction, whatever the outcome.
@@ -408,6 +416,7 @@ void PrivUpstream::run_reset(Op &op) {
     tx_in_use_.clear();
     tx_fixups_.clear();
     tx_touched_.clear();
+    tx_accessed_.clear();
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));
     batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
 }
@@ -497,6 +506,10 @@ void PrivUpstream::emit(std::shared_ptr<Out> o) {
 }
 
 void PrivUpstream::flush() {
+    // Handing one over can bring the next one here (the session unblocks, our queue
+    // runs, a reply is made at once): the running flush sends it, in order.
+    if (flushing_) return;
+    flushing_ = true;
     std::shared_ptr<bool> alive = alive_;
     while (*alive && !out_.empty() && out_.front()->ready) {
         std::shared_ptr<Out> o = std::move(out_.front());
@@ -504,6 +517,7 @@ void PrivUpstream::flush() {
         if (!o->event) sink_.upstream_reply(o->tag, std::move(o->msg));
         else if (o->deliver) deliver(std::move(o->msg));
     }
+    if (*alive) flushing_ = false;
 }
 
 void PrivUpstream::deliver(xsx::Msg ev) {

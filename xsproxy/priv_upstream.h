@@ -171,6 +171,7 @@ class PrivUpstream : public Upstream {
     bool output_blocked_ = false;
     std::deque<xsx::Msg> held_events_;
     std::deque<std::shared_ptr<Out>> out_;
+    bool flushing_ = false;
     std::size_t lookups_inflight_ = 0;
     bool no_special_perms_ = false; // the daemon refuses GET_PERMS of '@' names (C 4.17)
 
@@ -196,6 +197,8 @@ class PrivUpstream : public Upstream {
     // checks read these inside the transaction (its view differs), all others outside it,
     // so that xsproxy's checks add no conflict the guest's own requests would not.
     std::map<std::uint32_t, std::set<std::string>> tx_touched_;
+    // Nodes a guest transaction has read (exactly these): C keeps its first copy.
+    std::map<std::uint32_t, std::set<std::string>> tx_accessed_;
     bool touched(std::uint32_t tx, const std::string &path) const;
     bool no_dirpart_ = false;
 

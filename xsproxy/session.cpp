@@ -318,11 +318,14 @@ void Session::upstream_reply(std::uint64_t tag, xsx::Msg reply) {
 }
 
 void Session::flush(Channel &c) {
+    if (c.flushing) return; // the running flush picks up what became ready
+    c.flushing = true;
     while (!c.slots.empty() && c.slots.front().ready) {
-        Slot &s = c.slots.front();
-        if (!s.orphan && !c.dead) c.conn->send(s.reply);
+        Slot s = std::move(c.slots.front());
         c.slots.pop_front();
+        if (!s.orphan && !c.dead) c.conn->send(s.reply);
     }
+    c.flushing = false;
     update_output_block();
 }
 

@@ -121,6 +121,10 @@ class Session : public GuestSink, public UpstreamSink {
         bool resetting = false; // waiting for orphaned replies before cleaning upstream
         bool closing = false;   // remove once cleaned
         bool dead = false;      // protocol violation: never served again
+        // Sending a reply can reach the upstream (output unblocked -> its queue runs ->
+        // a reply it makes at once comes back here): that nested flush only asks the
+        // running one to go on, so replies keep their order and each slot goes once.
+        bool flushing = false;
         std::uint64_t requests = 0, local_replies = 0, events = 0;
         // After a non-cooperative import: the guest's transactions from the source are
         // stale (END gets EAGAIN; operations in them run in a replacement transaction),

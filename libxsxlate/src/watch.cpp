@@ -93,8 +93,9 @@ void WatchTable::reset() {
 }
 
 void WatchTable::begin_reset() {
-    resetting_.clear();
-    for (auto &[id, e] : by_id_) resetting_.push_back(id);
+    // Resets may be pipelined: each adds the watches live at its request.
+    for (auto &[id, e] : by_id_)
+        if (std::find(resetting_.begin(), resetting_.end(), id) == resetting_.end()) resetting_.push_back(id);
     // Their keys are free at once: a WATCH of the same path and token behind the reset
     // is a new watch, not EEXIST.
     for (auto it = by_key_.begin(); it != by_key_.end();) it = by_key_.erase(it);
@@ -110,7 +111,7 @@ void WatchTable::finish_reset() {
 
 WatchEntry *WatchTable::lookup(const UpstreamToken &t) {
     if (t.internal || t.session != session_) return nullptr;
-    bool old = reset_pending_ && t.generation + 1 == generation_ &&
+    bool old = reset_pending_ && t.generation < generation_ &&
                std::find(resetting_.begin(), resetting_.end(), t.watch_id) != resetting_.end();
     if (t.generation != generation_ && !old) return nullptr;
     if (!old && std::find(resetting_.begin(), resetting_.end(), t.watch_id) != resetting_.end()) return nullptr;

@@ -313,6 +313,16 @@ TEST_CASE("privileged upstream: a WATCH pipelined behind RESET_WATCHES survives 
     CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + new_tok + "|", 0, 0)).kind ==
           EventAction::Kind::deliver);
     CHECK(t.watches().size() == 1);
+    // Two resets pipelined: the watch's queued events still arrive until the first reply.
+    fwd(t, XS_RESET_WATCHES, "|");
+    fwd(t, XS_RESET_WATCHES, "|");
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + new_tok + "|", 0, 0)).kind ==
+          EventAction::Kind::deliver);
+    CHECK(rep(t, XS_RESET_WATCHES, "|", "OK|") == "OK|");
+    CHECK(rep(t, XS_RESET_WATCHES, "|", "OK|") == "OK|");
+    CHECK(t.event(msg(XS_WATCH_EVENT, "/local/domain/5/a|" + new_tok + "|", 0, 0)).kind ==
+          EventAction::Kind::drop);
+    CHECK(t.watches().size() == 0);
 }
 
 TEST_CASE("privileged upstream: a failed WATCH leaves no entry", "[translator][watch]") {
