@@ -45,7 +45,8 @@ inline Outcome curated(const Scenario &s, const Expect &e = {}) {
                                                            dv.allowed == "oxenstored-child-order" ||
                                                            dv.allowed == "c-special-acl-unreadable" ||
                                                            dv.allowed == "oxenstored-transaction-snapshot" ||
-                                                           dv.allowed == "oxenstored-extra-eagain"));
+                                                           dv.allowed == "oxenstored-extra-eagain" ||
+                                                           dv.allowed == "c-commit-removal-events"));
                 for (const auto &a : e.allowed) expected = expected || a == dv.allowed;
                 INFO("row " << target_name(r.row) << " step " << dv.step << " allowed as " << dv.allowed);
                 CHECK(expected);
