@@ -140,7 +140,7 @@ void coop_leg(Guest &g, Site &dst, std::uint32_t new_domid, const std::vector<Wa
     CHECK(collect_events(c).empty());
     View after = guest_view(c);
     INFO("before:\n" << show(before.nodes) << "after:\n" << show(after.nodes) << "B's log:\n"
-                      << g.site->log());
+                      << g.site->proxy_log());
     CHECK(after.nodes.at("/local/domain/1/device/vif/0/state") == "1|n1,r0");
     CHECK(strip(after, "/local/domain/1/device/") == strip(before, "/local/domain/1/device/"));
     before.nodes.erase("/local/domain/1/device/vif/0/state");

@@ -1,47 +1,13 @@
 #include "test_migrate_fixture.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <sstream>
-#include <thread>
-
-#ifndef XSPROXY_BIN
-#error "XSPROXY_BIN must be defined by the build"
-#endif
-#ifndef XSPROXY_CTL_BIN
-#error "XSPROXY_CTL_BIN must be defined by the build"
-#endif
+#include <stdexcept>
 
 namespace migtest {
 
 namespace {
-
-std::string slurp(const std::string &path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-std::string err_name(int e) {
-    const char *n = strerrorname_np(e);
-    return n ? n : "E?" + std::to_string(e);
-}
-
-std::string perm_string(const xs_permissions &p) {
-    char c = 'n';
-    if ((p.perms & XS_PERM_READ) && (p.perms & XS_PERM_WRITE)) c = 'b';
-    else if (p.perms & XS_PERM_READ) c = 'r';
-    else if (p.perms & XS_PERM_WRITE) c = 'w';
-    return c + std::to_string(p.id);
-}
 
 std::string join(const std::vector<std::string> &v) {
     std::string s;
@@ -50,8 +16,6 @@ std::string join(const std::vector<std::string> &v) {
 }
 
 } // namespace
-
-std::string home(std::uint32_t d) { return "/local/domain/" + std::to_string(d); }
 
 std::string tmpfile(const std::string &name) {
     static std::string dir = [] {
@@ -62,94 +26,26 @@ std::string tmpfile(const std::string &name) {
     return dir + "/" + name;
 }
 
-CmdResult run(const std::vector<std::string> &argv, int timeout_ms) {
-    std::string out_path = tmpfile("out." + std::to_string(::getpid()));
-    std::string err_path = tmpfile("err." + std::to_string(::getpid()));
-    CmdResult r;
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        std::vector<char *> a;
-        for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
-        a.push_back(nullptr);
-        ::execvp(a[0], a.data());
-        _exit(127);
-    }
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        if (::waitpid(pid, &status, WNOHANG) == pid) break;
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            status = -1;
-            break;
-        }
-        std::this_thread::sleep_for(1ms);
-    }
-    if (status != -1 && WIFEXITED(status)) r.rc = WEXITSTATUS(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
-}
-
-Site::Site() {
-    ctl_path = host.state_dir() + "/xsproxy.ctl";
-    proxy.emplace(host.spawn({XSPROXY_BIN, "-x", host.socket_path(), "-s", ctl_path, "-l",
-                              "info"},
-                             {}, 0, host.state_dir() + "/xsproxy.log"));
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    struct stat st {};
-    while (::stat(ctl_path.c_str(), &st) != 0) {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(5ms);
-    }
-}
-
-Site::~Site() {
-    if (proxy) proxy->stop();
-}
-
-CmdResult Site::ctl(const std::vector<std::string> &args) {
-    std::vector<std::string> argv{XSPROXY_CTL_BIN, "--control", ctl_path};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-}
+// info, not debug: a failing migration check prints the whole log.
+Site::Site() : Env(true, xensim::Daemon::c, "", "info") {}
 
 xensim::Proxied Site::build(std::uint32_t domid, int port_hint) {
     REQUIRE(host.create_domain(static_cast<int>(domid)) == static_cast<int>(domid));
     return host.prepare(domid, port_hint);
 }
 
-std::vector<std::string> Site::ring_args(const xensim::Proxied &p) const {
-    return {"--ring-gfn",   std::to_string(p.ring_gfn),   "--ring-port",
-            std::to_string(p.store_port),                  "--shadow-gfn",
-            std::to_string(p.shadow_gfn), "--shadow-port", std::to_string(p.shadow_port)};
-}
-
-void Site::attach(const xensim::Proxied &p) {
-    std::vector<std::string> a{"attach", std::to_string(p.domid)};
-    auto ra = ring_args(p);
-    a.insert(a.end(), ra.begin(), ra.end());
-    auto r = ctl(a);
-    INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);
-    REQUIRE(r.rc == 0);
-}
-
 CmdResult Site::export_session(std::uint32_t domid, const std::string &mode,
                                const std::string &file) {
-    return ctl({"export", std::to_string(domid), "--mode", mode, "-o", file});
+    // Export and import move a whole session: more time than other commands on a busy host.
+    return ctl({"export", std::to_string(domid), "--mode", mode, "-o", file}, 15000);
 }
 
 CmdResult Site::import_session(const xensim::Proxied &p, const std::string &file, bool check) {
     std::vector<std::string> a{"import", std::to_string(p.domid), "-i", file};
-    auto ra = ring_args(p);
+    auto ra = proxytest::ring_args(p);
     a.insert(a.end(), ra.begin(), ra.end());
     if (check) a.push_back("--check");
-    return ctl(a);
+    return ctl(a, 15000);
 }
 
 void Site::add_vif(std::uint32_t domid) {
@@ -185,31 +81,6 @@ void Site::add_vif(std::uint32_t domid) {
     }
 }
 
-std::string Site::read(const std::string &path) {
-    unsigned len = 0;
-    void *v = xs_read(host.xs(), XBT_NULL, path.c_str(), &len);
-    if (!v) return err_name(errno);
-    std::string out(static_cast<char *>(v), len);
-    std::free(v);
-    return out;
-}
-
-void Site::write(const std::string &path, const std::string &value) {
-    INFO("dom0 write " << path);
-    REQUIRE(xs_write(host.xs(), XBT_NULL, path.c_str(), value.data(),
-                     static_cast<unsigned>(value.size())));
-}
-
-std::vector<std::string> Site::perms(const std::string &path) {
-    unsigned n = 0;
-    xs_permissions *p = xs_get_permissions(host.xs(), XBT_NULL, path.c_str(), &n);
-    if (!p) return {err_name(errno)};
-    std::vector<std::string> out;
-    for (unsigned i = 0; i < n; ++i) out.push_back(perm_string(p[i]));
-    std::free(p);
-    return out;
-}
-
 Tree Site::tree(const std::string &root) {
     Tree t;
     std::vector<std::string> todo{root};
@@ -226,8 +97,6 @@ Tree Site::tree(const std::string &root) {
     }
     return t;
 }
-
-std::string Site::log() const { return slurp(host.state_dir() + "/xsproxy.log"); }
 
 View guest_view(xsguest::Client &g) {
     View v;

@@ -1,55 +1,36 @@
 // Two simulated hosts, each with its own C xenstored and xsproxy, and the toolstack steps
 // of a migration between them (export on the source, prepare + import on the destination,
 // the guest kernel carried over). Used by tests/migration/test_migrate*.cpp.
+// A host with its xsproxy is the proxy suite's Env; this adds the migration steps.
 #pragma once
-
-#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "harness.h"
-#include "xsguest/xensim_guest.h"
+#include "../proxy/fixture.h"
 
 namespace migtest {
 
 using namespace std::chrono_literals;
 
-struct CmdResult {
-    int rc = -1; // exit code, or -1 if killed / not run
-    std::string out, err;
-};
-
-// Run a program without the simulator preload.
-CmdResult run(const std::vector<std::string> &argv, int timeout_ms = 15000);
-
-std::string home(std::uint32_t d);
+using proxytest::CmdResult;
+using proxytest::home;
 
 // path -> "value|perms" (or the error name), for whole-tree comparisons.
 using Tree = std::map<std::string, std::string>;
 
-// A host with an xsproxy in front of its xenstored. The proxy stops before the host.
-class Site {
+// A host (C xenstored) with an xsproxy in front of it; Env stops the proxy before the host.
+// Inherited: ctl(), attach(prepared domain), proxy_log(), dom0_*.
+class Site : public proxytest::Env {
   public:
     Site();
-    ~Site();
-    Site(const Site &) = delete;
-    Site &operator=(const Site &) = delete;
 
-    xensim::Host host{xensim::Daemon::c};
-    std::optional<xensim::Process> proxy;
-    std::string ctl_path;
-
-    CmdResult ctl(const std::vector<std::string> &args);
     // create_domain + the toolstack's prepare (store port number kept if hinted).
     xensim::Proxied build(std::uint32_t domid, int port_hint = 0);
-    std::vector<std::string> ring_args(const xensim::Proxied &p) const;
-    void attach(const xensim::Proxied &p);
     CmdResult export_session(std::uint32_t domid, const std::string &mode,
                              const std::string &file);
     CmdResult import_session(const xensim::Proxied &p, const std::string &file,
@@ -57,11 +38,11 @@ class Site {
     // libxl's vif 0 of `domid` with dom0 as backend: frontend n<domid> r0, backend n0 r<domid>.
     void add_vif(std::uint32_t domid);
 
-    std::string read(const std::string &path); // value or error name
-    void write(const std::string &path, const std::string &value);
-    std::vector<std::string> perms(const std::string &path);
+    // dom0's view, spelled as the migration tests compare it.
+    std::string read(const std::string &path) { return dom0_read(path); } // or error name
+    void write(const std::string &path, const std::string &value) { dom0_write(path, value); }
+    std::vector<std::string> perms(const std::string &path) { return dom0_get_perms(path); }
     Tree tree(const std::string &root = "/");
-    std::string log() const; // xsproxy's log so far
 };
 
 // The guest as it sees itself: every node under its home (value or error, perms),

@@ -1,17 +1,12 @@
 #include "fixture.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #ifndef XSPROXY_BIN
@@ -24,11 +19,6 @@
 namespace proxytest {
 
 namespace {
-
-std::string slurp(const std::string &path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 bool wait_for_file(const std::string &path, std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
@@ -47,55 +37,12 @@ std::string err_name(int e) {
     return n ? n : "E?" + std::to_string(e);
 }
 
-CmdResult run(const std::vector<std::string> &argv, const std::vector<std::string> &env,
-              int timeout_ms) {
-    char out_tmpl[] = "/tmp/proxytest-outXXXXXX";
-    char err_tmpl[] = "/tmp/proxytest-errXXXXXX";
-    int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl);
-    CmdResult r;
-    if (out_fd < 0 || err_fd < 0) return r;
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out_fd, 1);
-        ::dup2(err_fd, 2);
-        int devnull = ::open("/dev/null", O_RDONLY);
-        if (devnull >= 0) ::dup2(devnull, 0);
-        for (const auto &kv : env) ::putenv(const_cast<char *>(kv.c_str()));
-        std::vector<char *> a;
-        for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
-        a.push_back(nullptr);
-        ::execvp(a[0], a.data());
-        _exit(127);
-    }
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        pid_t w = ::waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            status = -1;
-            break;
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-    if (status != -1 && WIFEXITED(status)) r.rc = WEXITSTATUS(status);
-    ::close(out_fd);
-    ::close(err_fd);
-    r.out = slurp(out_tmpl);
-    r.err = slurp(err_tmpl);
-    ::unlink(out_tmpl);
-    ::unlink(err_tmpl);
-    return r;
-}
-
-Env::Env(bool proxy, xensim::Daemon daemon, std::string upstream)
+Env::Env(bool proxy, xensim::Daemon daemon, std::string upstream, const std::string &log_level)
     : host(daemon), upstream_(std::move(upstream)) {
     if (!proxy) return;
     ctl_path_ = host.state_dir() + "/xsproxy.ctl";
     proxy_.emplace(host.spawn({XSPROXY_BIN, "-x", host.socket_path(), "-s", ctl_path_, "-l",
-                               "debug"},
+                               log_level},
                               {}, 0, host.state_dir() + "/xsproxy.log"));
     REQUIRE(wait_for_file(ctl_path_, 10s));
 }
@@ -105,10 +52,29 @@ Env::~Env() {
     if (proxy_) proxy_->stop();
 }
 
-CmdResult Env::ctl(const std::vector<std::string> &args) {
+CmdResult Env::ctl(const std::vector<std::string> &args, int timeout_ms) {
     std::vector<std::string> argv{XSPROXY_CTL_BIN, "--control", ctl_path_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
+    return run(argv, {}, timeout_ms);
+}
+
+std::string Env::proxy_log() const { return testsupport::slurp(host.state_dir() + "/xsproxy.log"); }
+
+std::vector<std::string> ring_args(const xensim::Proxied &p) {
+    return {"--ring-gfn",    std::to_string(p.ring_gfn),   "--ring-port",
+            std::to_string(p.store_port),                  "--shadow-gfn",
+            std::to_string(p.shadow_gfn), "--shadow-port", std::to_string(p.shadow_port)};
+}
+
+void Env::attach(const xensim::Proxied &p, const std::vector<std::string> &extra) {
+    std::vector<std::string> args{"attach", std::to_string(p.domid)};
+    auto ra = ring_args(p);
+    args.insert(args.end(), ra.begin(), ra.end());
+    if (!upstream_.empty()) args.insert(args.end(), {"--upstream", upstream_});
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = ctl(args);
+    INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);
+    REQUIRE(r.rc == 0);
 }
 
 std::unique_ptr<xsguest::Client> Env::guest(std::uint32_t domid, xsguest::Options o, bool boot,
@@ -123,16 +89,7 @@ Env::Ring Env::ring(std::uint32_t domid, const std::vector<std::string> &extra) 
         return {in.ring_gfn, in.store_port};
     }
     auto p = host.prepare(domid);
-    std::vector<std::string> args{"attach", std::to_string(domid),
-                                  "--ring-gfn", std::to_string(p.ring_gfn),
-                                  "--ring-port", std::to_string(p.store_port),
-                                  "--shadow-gfn", std::to_string(p.shadow_gfn),
-                                  "--shadow-port", std::to_string(p.shadow_port)};
-    if (!upstream_.empty()) args.insert(args.end(), {"--upstream", upstream_});
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto r = ctl(args);
-    INFO("attach: rc " << r.rc << " out " << r.out << " err " << r.err);
-    REQUIRE(r.rc == 0);
+    attach(p, extra);
     return {p.ring_gfn, p.store_port};
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/proc.h"
 #include "harness.h"
 #include "xsguest/xensim_guest.h"
 
@@ -24,14 +25,9 @@ using namespace std::chrono_literals;
 // what the proxied guest sees, and scenarios avoid the bare numbers 1 and 7 elsewhere.
 constexpr std::uint32_t R = 7;
 
-struct CmdResult {
-    int rc = -1; // exit code, or -1 if killed / not run
-    std::string out, err;
-};
-
-// Run a program (no simulator preload) with extra "K=V" environment entries.
-CmdResult run(const std::vector<std::string> &argv, const std::vector<std::string> &env = {},
-              int timeout_ms = 10000);
+// Spelled here too: the suites built on this fixture call them as proxytest's.
+using testsupport::CmdResult;
+using testsupport::run;
 
 std::string err_name(int e);
 
@@ -41,8 +37,10 @@ class Env {
   public:
     // proxy: start an xsproxy on this host (guests from guest() then go through it).
     // daemon: the xenstored the host runs; upstream: xsproxy's backend for every guest
-    // attached here ("" lets xsproxy choose: ring where its probe succeeds).
-    explicit Env(bool proxy, xensim::Daemon daemon = xensim::Daemon::c, std::string upstream = "");
+    // attached here ("" lets xsproxy choose: ring where its probe succeeds);
+    // log_level: xsproxy's -l (suites that print the log on failure want less than debug).
+    explicit Env(bool proxy, xensim::Daemon daemon = xensim::Daemon::c, std::string upstream = "",
+                 const std::string &log_level = "debug");
     ~Env();
 
     xensim::Host host;
@@ -51,7 +49,12 @@ class Env {
     xensim::Process &proxy_process() { return *proxy_; }
 
     // xsproxy-ctl --control <ctl> args...
-    CmdResult ctl(const std::vector<std::string> &args);
+    CmdResult ctl(const std::vector<std::string> &args, int timeout_ms = 10000);
+    // xsproxy-ctl attach of a prepared domain (upstream as chosen above); REQUIREs success.
+    // extra: more attach options.
+    void attach(const xensim::Proxied &p, const std::vector<std::string> &extra = {});
+    // xsproxy's log so far.
+    std::string proxy_log() const;
 
     // A guest domain `domid` booted like Linux; direct or through xsproxy by mode.
     // extra: more xsproxy-ctl attach options (e.g. {"--socket", path}).
@@ -87,6 +90,9 @@ class Env {
     std::string upstream_;
 };
 
+// The --ring-gfn/--ring-port/--shadow-gfn/--shadow-port options of attach and import.
+std::vector<std::string> ring_args(const xensim::Proxied &p);
+
 template <class T> std::string show(const T &v) {
     std::ostringstream os;
     os << std::boolalpha << v;
@@ -100,12 +106,16 @@ struct Run {
     std::uint32_t me;   // the guest's own domid as it sees it (R direct, 1 proxied)
     std::uint32_t real; // its real domid (what dom0 uses)
     std::vector<std::string> lines;
+    // How long events(n) waits for an extra event: per suite, as its transcripts were
+    // written (the privileged suite's with 300 ms).
+    std::chrono::milliseconds default_quiet = 200ms;
 
     template <class T> void log(const std::string &what, const T &result) {
         lines.push_back(what + " -> " + show(result));
     }
     // Record the next n events (waiting for each), then that no further one arrives.
-    void events(std::size_t n, std::chrono::milliseconds quiet = 200ms);
+    void events(std::size_t n) { events(n, default_quiet); }
+    void events(std::size_t n, std::chrono::milliseconds quiet);
     std::string p(const std::string &rel) const { return home(me) + "/" + rel; }
 };
 
