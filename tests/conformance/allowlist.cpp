@@ -185,7 +185,10 @@ bool child_order(Target row, const std::vector<Op> &ops, const Step &d, const St
                 ends(d.guest[i]) != ends(p.guest[i]))
                 return false;
         } else {
-            return false;
+            // The same group may carry a refused non-canonical domid (noncanonical-domid).
+            bool nc = false;
+            for (const auto &a : domid_args(ops[i])) nc = nc || non_canonical_domid(a);
+            if (!nc || p.guest[i] != "ERR EINVAL" || ops[i].use_raw) return false;
         }
         fixed.guest[i] = d.guest[i];
         any = true;

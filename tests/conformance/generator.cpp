@@ -45,7 +45,10 @@ struct Gen {
         std::vector<std::string> ids{"0", me, one, "{x}"};
         std::vector<std::string> out{path};
         std::string letters = "nrwb";
-        out.push_back(letters[pick(4)] + (chance(70) ? (real ? ids[pick(4)] : me) : ids[pick(4)]));
+        // The owner: dom0 rarely names a domain that does not exist ({x} before its
+        // introduction), which C refuses and oxenstored stores; the guest mostly itself.
+        std::string owner = real ? (chance(5) ? "{x}" : ids[pick(3)]) : (chance(70) ? me : ids[pick(4)]);
+        out.push_back(letters[pick(4)] + owner);
         for (unsigned i = 0, n = pick(4); i < n; ++i) out.push_back(letters[pick(4)] + ids[pick(4)]);
         return out;
     }
