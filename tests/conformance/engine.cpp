@@ -97,20 +97,6 @@ const std::vector<Target> &selected_rows() {
 
 namespace {
 
-std::string printable(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-        else {
-            static const char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> split_nul(std::string_view s) {
     std::vector<std::string> out;
     std::size_t start = 0;

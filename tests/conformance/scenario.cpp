@@ -5,8 +5,7 @@
 
 namespace conf {
 
-namespace {
-std::string printable(const std::string &s) {
+std::string printable(std::string_view s) {
     std::string out;
     for (unsigned char c : s) {
         if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
@@ -19,7 +18,6 @@ std::string printable(const std::string &s) {
     }
     return out;
 }
-} // namespace
 
 std::string Op::describe() const {
     static const char *who_name[] = {"guest", "dom0", "one", "host"};

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace conf {
@@ -42,6 +43,9 @@ struct Op {
 
     std::string describe() const;
 };
+
+// Bytes as transcripts show them: printable ASCII as is, the rest as \xNN.
+std::string printable(std::string_view s);
 
 struct Scenario {
     std::string name;
