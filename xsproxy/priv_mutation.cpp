@@ -61,11 +61,13 @@ void PrivUpstream::run_mutation(Op &op) {
     // /local/domain, say). A wrapper transaction reads everything inside: there a
     // conflict only costs a retry, and it makes the check atomic.
     bool guest_tx = op.tx && !op.wrapper;
-    auto in = [&](const std::string &p) { return !guest_tx || p == path || touched(op.tx, p) ? op.tx : 0; };
+    // The node too: C reads it live on the transaction's first access (the act, inside,
+    // then makes the transaction hold it, so a conflicting change still fails the commit).
+    auto in = [&](const std::string &p) { return !guest_tx || touched(op.tx, p) ? op.tx : 0; };
     for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), in(a)});
     if (m.type == XS_WRITE || m.type == XS_SET_PERMS) {
-        reqs.push_back({XS_READ, z(path), op.tx});
-        reqs.push_back({XS_DIRECTORY, z(path), op.tx});
+        reqs.push_back({XS_READ, z(path), in(path)});
+        reqs.push_back({XS_DIRECTORY, z(path), in(path)});
     }
     if ((m.type == XS_WRITE || m.type == XS_MKDIR) && anc.size() > 1) {
         // The parent gains a child name when the node is created: its size counts too.
@@ -131,6 +133,7 @@ std::size_t body_len(const xsx::Msg &r) { return xsx::is_error(r) ? 0 : r.body.s
 
 void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r) {
     const xsx::Msg &m = op.m;
+    if (op.tx && !op.wrapper) tx_accessed_[op.tx].insert(path); // C's transaction now holds it
     auto anc = acc::ancestors(path);
     acc::Chain chain;
     for (std::size_t i = 0; i < anc.size(); ++i) {

@@ -258,9 +258,9 @@ bool extra_eagain(Target row, const std::vector<Op> &ops, const Step &d, const S
 // C's commit of a removal filters third parties' events otherwise than a direct RM does.
 bool c_commit_removal(Target row, const std::vector<Op> &ops, const Step &d, const Step &p, const Step *) {
     unsigned extra = 0;
-    if (row != Target::c_priv || ops.size() != 1 || ops[0].who != Who::guest || ops[0].type != XS_RM ||
-        !guest_covers(d.guest, p.guest, extra))
-        return false;
+    bool rm = false;
+    for (const auto &o : ops) rm = rm || (o.who == Who::guest && o.type == XS_RM);
+    if (row != Target::c_priv || !rm || !guest_covers(d.guest, p.guest, extra)) return false;
     auto dd = without_repeats(d.others), pp = without_repeats(p.others);
     std::size_t k = 0;
     bool any = false;
