@@ -54,6 +54,11 @@ void Translator::request(const Msg &guest, RequestAction &out) {
         body.assign(guest.body);
         return;
     }
+    // On a privileged upstream the bytes cannot go to the daemon as they are (a relative
+    // name would be dom0's): answer as 4.17 C does for the absent name, measured by the
+    // conformance suite: ENOENT for the reads, ENOMEM for MKDIR and RM.
+    if (opt_.absolute_upstream && is_single_arg_node_type(guest.type) && !validate_request(guest).empty())
+        return set_reply(out, guest, guest.type == XS_MKDIR || guest.type == XS_RM ? "ENOMEM" : "ENOENT");
     if (auto e = validate_request(guest); !e.empty()) return set_reply(out, guest, e);
 
     std::string_view rest;

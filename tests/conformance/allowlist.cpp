@@ -75,19 +75,6 @@ bool noncanonical_refused(Target, const std::vector<Op> &ops, const Step &d, con
 
 bool is_guest(const std::vector<Op> &ops) { return ops.size() == 1 && ops[0].who == Who::guest; }
 
-// xenstored takes a single-argument request whose payload is not exactly one
-// NUL-terminated string (two strings, or no NUL) and answers from the node it then names
-// (ENOENT here); xsproxy's validation refuses it with EINVAL.
-bool lax_single_arg(Target, const std::vector<Op> &ops, const Step &d, const Step &p, const Step *) {
-    if (!is_guest(ops) || !ops[0].use_raw) return false;
-    const Op &o = ops[0];
-    bool one_arg = o.type == XS_READ || o.type == XS_DIRECTORY || o.type == XS_GET_PERMS ||
-                   o.type == XS_MKDIR || o.type == XS_RM;
-    bool exactly_one = !o.raw.empty() && o.raw.find('\0') == o.raw.size() - 1;
-    return one_arg && !exactly_one && !p.guest.empty() && p.guest[0] == "ERR EINVAL" &&
-           !d.guest.empty() && d.guest[0] != "ERR EINVAL";
-}
-
 // SET_PERMS on an @ name from an unprivileged guest: xenstored EINVAL, xsproxy ENOENT.
 bool special_set_perms(Target, const std::vector<Op> &ops, const Step &d, const Step &p, const Step *) {
     return is_guest(ops) && ops[0].type == XS_SET_PERMS && !ops[0].args.empty() &&
@@ -339,12 +326,6 @@ const std::vector<Allowed> &allow_list() {
          "GET_DOMAIN_PATH, strtol base 0 for perms, so \"010\" is 10 or 8). Directly, "
          "xenstored accepts it and acts on whatever number its parser reads.",
          noncanonical_refused},
-        {"lax-single-arg-payload", true,
-         "BUG (reported): READ/DIRECTORY/GET_PERMS/MKDIR/RM whose payload is not exactly "
-         "one NUL-terminated string (\"a\\0b\\0\", or no NUL at all). C xenstored 4.17.7 "
-         "does not refuse it (answers ENOENT for an existing node); xsproxy answers EINVAL. "
-         "Both are errors to the guest; xsproxy should pass the payload on as xenstored reads it.",
-         lax_single_arg},
         {"special-path-set-perms", true,
          "BUG (reported): SET_PERMS on an @ name (@releaseDomain, @introduceDomain, @other) "
          "from the guest: xenstored answers EINVAL, xsproxy ENOENT.",

@@ -25,9 +25,11 @@ TEST_CASE("every guest message type on its own home", "[curated][types]") {
               g(XS_RESET_WATCHES, {""}), g(XS_READ, {""}), g(XS_READ, {"data//x"}), g(XS_READ, {"data/x."}),
               g(XS_READ, {"data/x/"}), g(XS_WRITE, {"data/bin", std::string("a\0b\xff", 4)}),
               g(XS_READ, {"data/bin"}), g(XS_WRITE, {"data/a", "again"}), g_raw(XS_READ, std::string("data/a\0extra\0", 13)),
-              g_raw(XS_READ, "data/a"), g_raw(XS_WRITE, "data/nonul")}},
-            {{"\"alpha\"", "[n@ r0]", "/local/domain/@", "ERR ENOENT", "ev data | tok", "ERR EINVAL"},
-             {"lax-single-arg-payload"}});
+              g_raw(XS_READ, "data/a"), g_raw(XS_WRITE, "data/nonul"),
+              g_raw(XS_MKDIR, std::string("data/mm\0x\0", 10)), g_raw(XS_RM, std::string("data/a\0x\0", 9)),
+              g_raw(XS_RM, "data/a"), g_raw(XS_DIRECTORY, "data"), g(XS_READ, {"data/a"}), g(XS_READ, {"data/mm"})}},
+            {{"\"alpha\"", "[n@ r0]", "/local/domain/@", "ERR ENOENT", "ev data | tok", "ERR EINVAL", "ERR ENOMEM"},
+             {}});
 }
 
 TEST_CASE("owner, default and entry perms on dom0 nodes", "[curated][perms]") {

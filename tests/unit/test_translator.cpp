@@ -114,7 +114,9 @@ TEST_CASE("requests: GET_DOMAIN_PATH and privileged / unknown types", "[translat
         TranslatorOptions po;
         po.absolute_upstream = true;
         Translator p(M, RuleSet::defaults(), po);
-        CHECK(local_err(p, XS_READ, "/a") == "EINVAL");
+        CHECK(local_err(p, XS_READ, "/a") == "ENOENT"); // C's answer, computed here
+        CHECK(local_err(p, XS_RM, "/a|/b|") == "ENOMEM"); // what 4.17 C answers
+        CHECK(local_err(p, XS_MKDIR, "/a") == "ENOMEM");
     }
     CHECK(local_err(t, XS_WATCH, "/a|t|0|") == "EINVAL");
 
@@ -228,6 +230,9 @@ TEST_CASE("privileged upstream: absolute paths, own tokens, stale events", "[tra
     Translator t(M, RuleSet::defaults(), o);
     CHECK(fwd(t, XS_READ, "name|") == "/local/domain/5/name|");
     CHECK(fwd(t, XS_WRITE, "device/vif/0/backend-id|1") == "/local/domain/5/device/vif/0/backend-id|5");
+    // A read naming no single node: C's answer for the absent name, never sent on.
+    CHECK(local_err(t, XS_READ, "name|extra|") == "ENOENT");
+    CHECK(local_err(t, XS_GET_PERMS, "name") == "ENOENT");
 
     RequestAction w = t.request(msg(XS_WATCH, "device|guest tok|", 1));
     REQUIRE(w.kind == K::forward);
