@@ -97,6 +97,19 @@ std::string event_path(const std::string &l) {
     return rest.substr(0, rest.find(" | "));
 }
 
+// `big` is `small` (in order) plus at least one line, and every added line passes `ok`.
+template <class Pred>
+bool only_extra(const std::vector<std::string> &small, const std::vector<std::string> &big, Pred ok) {
+    std::size_t k = 0;
+    bool any = false;
+    for (const auto &l : big) {
+        if (k < small.size() && l == small[k]) ++k;
+        else if (!ok(l)) return false;
+        else any = true;
+    }
+    return any && k == small.size();
+}
+
 // Privileged rows: the guest's part is as required; the third parties got every event
 // they get on C, plus extra events only for proper ancestors of nodes C itself fired for
 // in this step (the implicit parents xsproxy created and SET_PERMSed for C's ownership),
@@ -112,26 +125,16 @@ bool fixup_events(Target row, const std::vector<Op> &ops, const Step &d, const S
         mutation = mutation || (o.who == Who::guest && (o.type == XS_WRITE || o.type == XS_MKDIR ||
                                                         o.type == XS_SET_PERMS || o.type == XS_TRANSACTION_END));
     if (!mutation) return false;
-    auto dd = without_repeats(d.others), pp = without_repeats(p.others);
-    std::size_t k = 0;
-    bool any = false;
-    for (const auto &l : pp) {
-        if (k < dd.size() && l == dd[k]) {
-            ++k;
-            continue;
-        }
+    auto dd = without_repeats(d.others);
+    return only_extra(dd, without_repeats(p.others), [&](const std::string &l) {
         std::string ep = event_path(l);
         if (ep.empty()) return false;
-        bool ancestor = false;
         for (const auto &c : dd) {
             std::string cp = event_path(c);
-            ancestor = ancestor || (cp.size() > ep.size() &&
-                                    cp.compare(0, ep.size(), ep) == 0 && cp[ep.size()] == '/');
+            if (cp.size() > ep.size() && cp.compare(0, ep.size(), ep) == 0 && cp[ep.size()] == '/') return true;
         }
-        if (!ancestor) return false;
-        any = true;
-    }
-    return any && k == dd.size();
+        return false;
+    });
 }
 
 std::vector<std::string> names_of(const std::string &reply) {
@@ -248,18 +251,9 @@ bool c_commit_removal(Target row, const std::vector<Op> &ops, const Step &d, con
     bool rm = false;
     for (const auto &o : ops) rm = rm || (o.who == Who::guest && o.type == XS_RM);
     if (row != Target::c_priv || !rm || !guest_covers(d.guest, p.guest, extra)) return false;
-    auto dd = without_repeats(d.others), pp = without_repeats(p.others);
-    std::size_t k = 0;
-    bool any = false;
-    for (const auto &l : dd) {
-        if (k < pp.size() && l == pp[k]) {
-            ++k;
-            continue;
-        }
-        if (!is_event(l) || l.rfind("one ev ", 0) != 0) return false; // only a third domain's event may be missing
-        any = true;
-    }
-    return any && k == pp.size();
+    // Only a third domain's event may be missing.
+    return only_extra(without_repeats(p.others), without_repeats(d.others),
+                      [](const std::string &l) { return l.rfind("one ev ", 0) == 0; });
 }
 
 // C 4.17 answers EINVAL to GET_PERMS of an '@' name even on a privileged socket, so on C
