@@ -74,7 +74,17 @@ void PrivUpstream::run_mutation(Op &op) {
         reqs.push_back({XS_READ, z(anc[1]), in(anc[1])});
         reqs.push_back({XS_DIRECTORY, z(anc[1]), in(anc[1])});
     }
-    batch(std::move(reqs), [this, &op, path, guest_tx, anc](Replies &r) {
+    // What the decision rests on must also be read inside the guest's transaction, or
+    // oxenstored, replaying the transaction's requests at a conflicting commit as the
+    // socket's owner (dom0), would commit an act whose check no longer holds: the node
+    // here, the missing levels and the nearest existing one below (hold()).
+    bool node_inside = guest_tx && !touched(op.tx, path);
+    if (node_inside) reqs.push_back({XS_GET_PERMS, z(path), op.tx});
+    batch(std::move(reqs), [this, &op, path, guest_tx, anc, node_inside](Replies &r) {
+        if (node_inside) {
+            hold(op.tx, r[0], r.back());
+            r.pop_back();
+        }
         if (!guest_tx || !priv::missing(r[0], path)) return mutation_checked(op, path, r);
         // Missing: read the levels up to the nearest existing one again, inside.
         std::size_t k = 1;
@@ -87,6 +97,7 @@ void PrivUpstream::run_mutation(Op &op) {
             // transaction already accessed the node; the walk now has.
             for (std::size_t i = 0; i < in_tx.size(); ++i) {
                 if (touched(op.tx, anc[i + 1])) (*rr)[i + 1] = in_tx[i];
+                else hold(op.tx, (*rr)[i + 1], in_tx[i]);
                 tx_accessed_[op.tx].insert(anc[i + 1]);
             }
             mutation_checked(op, path, *rr);
@@ -110,10 +121,15 @@ void PrivUpstream::recount_and_retry(Op &op) {
         op.tx = 0;
         op.wrapper = false;
     }
-    count_owned(home_, 0, [this, &op](std::size_t n) {
-        owned_nodes_ = n;
-        run_mutation(op);
-    });
+    recount([this, &op] { run_mutation(op); });
+}
+
+void PrivUpstream::hold(std::uint32_t tx, const xsx::Msg &live, const xsx::Msg &inside) {
+    // C reads a node live at a transaction's first access and fails the commit if it
+    // changes afterwards. On C the two answers agree; on oxenstored the inside one is the
+    // transaction's start-time snapshot. If they differ, the replay could match a state
+    // the decision never saw (changed and changed back), so the commit is refused.
+    if (live.type != inside.type || live.body != inside.body) tx_doomed_.insert(tx);
 }
 
 bool PrivUpstream::touched(std::uint32_t tx, const std::string &path) const {
@@ -121,9 +137,7 @@ bool PrivUpstream::touched(std::uint32_t tx, const std::string &path) const {
     auto it = tx_touched_.find(tx);
     if (it == tx_touched_.end()) return false;
     for (const auto &root : it->second)
-        if (path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                             path[root.size()] == '/'))
-            return true;
+        if (xsx::is_under(path, root)) return true;
     return false;
 }
 
@@ -166,7 +180,8 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
                 return refuse(op, "ENOSPC", true);
             extra += 2;
         }
-        if (c.levels && owned_nodes_ + c.levels > q.nodes)
+        std::uint32_t gtx = op.wrapper ? 0 : op.tx;
+        if (c.levels && nodes_.total_in(gtx) + c.levels > q.nodes)
             return op.recounted ? refuse(op, "ENOSPC", true) : recount_and_retry(op);
         plan.acts.push_back({m.type, m.body, op.tx});
         // C: each created level copies the level above with the creator as owner. Both
@@ -205,7 +220,9 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
             return finish(xsx::reply_ok(m));
         }
         plan.acts.push_back({m.type, m.body, op.tx});
-        // The subtree goes without per-node checks (as in C); its nodes leave R's count.
+        // The subtree goes without per-node checks (as in C); its nodes leave R's count
+        // (outside the home the count knows them by path: no walk).
+        if (!nodes_.rm_needs_walk(path)) return act(op, path, std::move(plan));
         count_owned(path, op.tx, [this, &op, path, plan = std::move(plan)](std::size_t n) mutable {
             plan.removed = n;
             act(op, path, std::move(plan));
@@ -282,17 +299,18 @@ void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
             if (xsx::is_error(end) && !xsx::is_error(r[0])) return finish(end);
         }
         if (!xsx::is_error(r[0])) {
-            for (const auto &[p, acl] : created) remember_acl(p, acl);
-            if (!set_acl) owned_nodes_ += created.size();
+            // Inside a guest transaction the effects count from its commit (tx_ended()).
+            std::uint32_t gtx = op.wrapper ? 0 : op.tx;
+            for (const auto &[p, acl] : created) {
+                if (gtx) tx_acls_[gtx].emplace_back(p, acl);
+                else remember_acl(p, acl);
+                if (!set_acl) nodes_.created(gtx, p);
+            }
             if (op.m.type == XS_RM) {
-                owned_nodes_ -= std::min(owned_nodes_, removed);
+                nodes_.removed(gtx, path, removed);
                 // The subtree is gone; its cached ACLs with it.
                 for (auto it = acl_cache_.begin(); it != acl_cache_.end();) {
-                    const std::string &k = it->first;
-                    bool under = k == path || (k.size() > path.size() &&
-                                               k.compare(0, path.size(), path) == 0 &&
-                                               k[path.size()] == '/');
-                    it = under ? acl_cache_.erase(it) : std::next(it);
+                    it = xsx::is_under(it->first, path) ? acl_cache_.erase(it) : std::next(it);
                 }
             }
         }

@@ -39,7 +39,8 @@ constexpr std::size_t max_lookups_inflight = 64;
 PrivUpstream::PrivUpstream(event_base *base, Xen &xen, XsSocket &shared, ShadowSpec shadow,
                            PrivOptions opt, UpstreamSink &sink)
     : base_(base), xen_(xen), shared_(shared), shadow_(shadow), opt_(std::move(opt)),
-      sink_(sink), rate_(opt_.quotas.write_rate, opt_.quotas.write_burst) {
+      sink_(sink), rate_(opt_.quotas.write_rate, opt_.quotas.write_burst),
+      nodes_(fmt::format("/local/domain/{}", shadow_.domid)) {
     who_.domid = shadow_.domid;
     home_ = fmt::format("/local/domain/{}", shadow_.domid);
     rate_timer_ = evtimer_new(base_, rate_cb, this);
@@ -74,10 +75,8 @@ void PrivUpstream::start(std::function<void(const std::string &)> done) {
             if (!xsx::is_error(r) &&
                 std::from_chars(r.body.data(), r.body.data() + r.body.size(), t).ec == std::errc())
                 who_.target = t;
-            // The node quota's base: nodes R owns in its home. Nodes it owns elsewhere are
-            // not counted (docs/threat-model.md).
-            count_owned(home_, 0, [this, done](std::size_t n) {
-                owned_nodes_ = n;
+            // The node quota's base: nodes R owns in its home (node_count.h).
+            recount([this, done] {
                 ready_ = true;
                 done("");
                 pump();
@@ -380,9 +379,12 @@ void PrivUpstream::run_tx_start(Op &op) {
 }
 
 void PrivUpstream::run_tx_end(Op &op) {
-    std::vector<Up> reqs{{XS_TRANSACTION_END, op.m.body, op.tx}};
+    // A transaction one of whose decisions rested on a node that changed since it started
+    // is not committed (hold()): the guest gets EAGAIN, as C's generation check gives.
+    bool doomed = op.m.body == z("T") && tx_doomed_.count(op.tx);
+    std::vector<Up> reqs{{XS_TRANSACTION_END, doomed ? z("F") : op.m.body, op.tx}};
     auto fx = tx_fixups_.find(op.tx);
-    bool window = fx != tx_fixups_.end() && op.m.body.substr(0, 1) == "T";
+    bool window = fx != tx_fixups_.end() && op.m.body.substr(0, 1) == "T" && !doomed;
     if (window) {
         // The guest's commit fires its events, our fix-ups' among them (see act()).
         fixups_ = std::move(fx->second);
@@ -391,16 +393,34 @@ void PrivUpstream::run_tx_end(Op &op) {
     if (fx != tx_fixups_.end()) tx_fixups_.erase(fx);
     tx_touched_.erase(op.tx);
     tx_accessed_.erase(op.tx);
-    batch(std::move(reqs), [this, &op, window](Replies &r) {
+    batch(std::move(reqs), [this, &op, window, doomed](Replies &r) {
         if (window) fixups_.reset();
         // Every END past argument validation ends the transaction, whatever the outcome.
         if (xsx::error_name(r[0]) != "EINVAL") {
             tx_g2u_.erase(op.m.tx_id);
             tx_in_use_.erase(op.m.tx_id);
             if (open_transactions_) --open_transactions_;
+            tx_ended(op.tx, !doomed && op.m.body == z("T") && !xsx::is_error(r[0]));
+        }
+        if (doomed && !xsx::is_error(r[0])) {
+            ++stats_.tx_doomed;
+            return finish(error(op.m, "EAGAIN"));
         }
         finish(r[0]);
     });
+}
+
+void PrivUpstream::tx_ended(std::uint32_t tx, bool committed) {
+    tx_doomed_.erase(tx);
+    auto acls = tx_acls_.find(tx);
+    if (committed) {
+        nodes_.commit(tx);
+        if (acls != tx_acls_.end())
+            for (const auto &[p, acl] : acls->second) remember_acl(p, acl);
+    } else {
+        nodes_.abort(tx);
+    }
+    if (acls != tx_acls_.end()) tx_acls_.erase(acls);
 }
 
 void PrivUpstream::run_reset(Op &op) {
@@ -417,6 +437,9 @@ void PrivUpstream::run_reset(Op &op) {
     tx_fixups_.clear();
     tx_touched_.clear();
     tx_accessed_.clear();
+    tx_doomed_.clear();
+    tx_acls_.clear();
+    nodes_.abort_all();
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));
     batch(std::move(reqs), [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
 }
@@ -567,6 +590,27 @@ void PrivUpstream::count_owned(const std::string &root, std::uint32_t tx,
     count_level(c);
 }
 
+// The node count again: a walk of the home, and the nodes R created elsewhere checked
+// to be still there and still R's (dom0 may have removed or taken them).
+void PrivUpstream::recount(std::function<void()> done) {
+    count_owned(home_, 0, [this, done](std::size_t n) {
+        std::vector<std::string> outside(nodes_.outside().begin(), nodes_.outside().end());
+        if (outside.empty()) {
+            nodes_.recount(n, {});
+            return done();
+        }
+        std::vector<Up> reqs;
+        for (const auto &p : outside) reqs.push_back({XS_GET_PERMS, z(p), 0});
+        batch(std::move(reqs), [this, n, outside, done](Replies &r) {
+            std::set<std::string> still;
+            for (std::size_t i = 0; i < r.size(); ++i)
+                if (auto acl = acl_of(r[i]); acl && (*acl)[0].id == who_.domid) still.insert(outside[i]);
+            nodes_.recount(n, still);
+            done();
+        });
+    });
+}
+
 void PrivUpstream::count_level(std::shared_ptr<Count> c) {
     if (c->level.empty() || c->seen >= count_walk_max) {
         auto done = std::move(c->done);
@@ -597,15 +641,15 @@ void PrivUpstream::describe(std::string &text, std::string &json) const {
     text += fmt::format("  upstream           privileged (own socket to {}, {})\n",
                         opt_.xenstored_socket, ready_ ? "ready" : "starting");
     text += fmt::format("  privileged state   queued {} busy {} watches {} transactions {} owned-nodes {}\n",
-                        queue_.size(), busy_, watches_.size(), tx_g2u_.size(), owned_nodes_);
+                        queue_.size(), busy_, watches_.size(), tx_g2u_.size(), nodes_.total());
     text += fmt::format("  privileged traffic requests {} round-trips {} upstream-msgs {} wrapped {} eagain-retries "
                         "{} unwrapped-fallbacks {}\n",
                         s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
                         s.unwrapped_fallbacks);
     text += fmt::format("  privileged checks  denied {} quota-refusals {} rate-waits {} dirpart-emulated {} "
-                        "fixup-events-suppressed {}\n",
+                        "fixup-events-suppressed {} tx-doomed {}\n",
                         s.denied, s.quota_refusals, s.rate_waits, s.dirpart_emulated,
-                        s.fixup_events_suppressed);
+                        s.fixup_events_suppressed, s.tx_doomed);
     text += fmt::format("  privileged events  in {} delivered {} denied {} uncertain-delivered {} "
                         "uncertain-denied {} dropped {} acl-lookups {} lookups-skipped {}\n",
                         s.events_in, s.events_delivered, s.events_denied, s.uncertain_delivered,
@@ -616,11 +660,11 @@ void PrivUpstream::describe(std::string &text, std::string &json) const {
         "\"denied\":{},\"quota_refusals\":{},\"rate_waits\":{},\"events_in\":{},"
         "\"events_delivered\":{},\"events_denied\":{},\"uncertain_delivered\":{},"
         "\"uncertain_denied\":{},\"events_dropped\":{},\"event_lookups\":{},\"lookups_skipped\":{},"
-        "\"owned_nodes\":{}}}",
+        "\"tx_doomed\":{},\"owned_nodes\":{}}}",
         s.requests, s.round_trips, s.upstream_msgs, s.wrapped, s.eagain_retries,
         s.unwrapped_fallbacks, s.denied, s.quota_refusals, s.rate_waits, s.events_in,
         s.events_delivered, s.events_denied, s.uncertain_delivered, s.uncertain_denied,
-        s.events_dropped, s.event_lookups, s.lookups_skipped, owned_nodes_);
+        s.events_dropped, s.event_lookups, s.lookups_skipped, s.tx_doomed, nodes_.total());
 }
 
 } // namespace xsp

@@ -26,6 +26,7 @@
 #include "priv_socket.h"
 #include "xs_socket.h"
 #include "xsxlate/access.h"
+#include "xsxlate/node_count.h"
 
 #include <cstdint>
 #include <deque>
@@ -71,6 +72,7 @@ class PrivUpstream : public Upstream {
         std::uint64_t uncertain_delivered = 0, uncertain_denied = 0, events_dropped = 0;
         std::uint64_t dirpart_emulated = 0, fixup_events_suppressed = 0;
         std::uint64_t event_lookups = 0, lookups_skipped = 0;
+        std::uint64_t tx_doomed = 0; // guest commits refused: a checked node changed since tx start
     };
     const Stats &stats() const { return stats_; }
 
@@ -200,11 +202,21 @@ class PrivUpstream : public Upstream {
     // Nodes a guest transaction has read (exactly these): C keeps its first copy.
     std::map<std::uint32_t, std::set<std::string>> tx_accessed_;
     bool touched(std::uint32_t tx, const std::string &path) const;
+    // A node a guest transaction's mutation decided on, read both live (C's answer) and
+    // inside the transaction (so oxenstored's commit-time replay, which runs as dom0 on
+    // this socket, compares it). When the two differ the node changed since the
+    // transaction started: its commit is refused with EAGAIN (docs/threat-model.md).
+    void hold(std::uint32_t tx, const xsx::Msg &live, const xsx::Msg &inside);
+    std::set<std::uint32_t> tx_doomed_;
+    // ACLs of nodes a guest transaction created or set: cached at its commit only.
+    std::map<std::uint32_t, std::vector<std::pair<std::string, xsx::access::Acl>>> tx_acls_;
+    void tx_ended(std::uint32_t tx, bool committed);
+    void recount(std::function<void()> done);
     bool no_dirpart_ = false;
 
     std::unordered_map<std::string, xsx::access::Acl> acl_cache_;
     std::set<std::string> read_paths_;
-    std::size_t owned_nodes_ = 0;
+    xsx::access::NodeCount nodes_;
 
     Stats stats_;
     // Handing the session a reply or an event may end the session and this upstream.

@@ -62,3 +62,13 @@ TEST_CASE("path length limit as 4.17 C xenstored applies it", "[paths][limits]")
     CHECK(path_too_long("/x/" + std::string(100, 'a'), 50));
     CHECK(domain_path(7) == "/local/domain/7");
 }
+
+TEST_CASE("is_under: a node and its subtree, never a sibling sharing a prefix", "[paths]") {
+    CHECK(xsx::is_under("/a/b", "/a/b"));
+    CHECK(xsx::is_under("/a/b/c", "/a/b"));
+    CHECK_FALSE(xsx::is_under("/a/bc", "/a/b"));
+    CHECK_FALSE(xsx::is_under("/a", "/a/b"));
+    CHECK(xsx::is_under("/a", "/"));
+    CHECK(xsx::is_under("/", "/"));
+    CHECK_FALSE(xsx::is_under("@releaseDomain", "/"));
+}

@@ -34,6 +34,13 @@ void rewrite_path(const RuleSet &rules, const DomidMap &map, Dir dir, std::strin
 std::string rewrite_path(const RuleSet &rules, const DomidMap &map, Dir dir,
                          std::string_view path);
 
+// `p` is `root` or a node below it ("/a/bc" is not under "/a/b"; everything is under "/").
+inline bool is_under(std::string_view p, std::string_view root) {
+    if (root == "/") return !p.empty() && p[0] == '/';
+    return p.size() >= root.size() && p.compare(0, root.size(), root) == 0 &&
+           (p.size() == root.size() || p[root.size()] == '/');
+}
+
 // "/local/domain/<d>" home of a domain.
 std::string domain_path(unsigned domid);
 
