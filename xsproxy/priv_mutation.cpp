@@ -53,16 +53,11 @@ void PrivUpstream::run_mutation(Op &op) {
     }
     auto anc = acc::ancestors(path);
     std::vector<Up> reqs;
-    // In the guest's own transaction the checks read inside it what C's transaction
-    // reads: the node, and, when it is missing, its ancestors up to the nearest existing
-    // one (C walks up for EACCES vs ENOENT and to create the missing levels), plus what
-    // the transaction itself changed. Levels above are read outside: reading them inside
-    // would make the guest's commit conflict where C's does not (a new domain under
-    // /local/domain, say). A wrapper transaction reads everything inside: there a
-    // conflict only costs a retry, and it makes the check atomic.
+    // In the guest's own transaction the checks read live what it has not accessed yet,
+    // as C's transaction reads a node at its first access, and inside it what it has
+    // (its own view). A wrapper transaction reads everything inside: there a conflict
+    // only costs a retry, and it makes the check atomic.
     bool guest_tx = op.tx && !op.wrapper;
-    // The node too: C reads it live on the transaction's first access (the act, inside,
-    // then makes the transaction hold it, so a conflicting change still fails the commit).
     auto in = [&](const std::string &p) { return !guest_tx || touched(op.tx, p) ? op.tx : 0; };
     for (const auto &a : anc) reqs.push_back({XS_GET_PERMS, z(a), in(a)});
     if (m.type == XS_WRITE || m.type == XS_SET_PERMS) {
@@ -74,41 +69,43 @@ void PrivUpstream::run_mutation(Op &op) {
         reqs.push_back({XS_READ, z(anc[1]), in(anc[1])});
         reqs.push_back({XS_DIRECTORY, z(anc[1]), in(anc[1])});
     }
-    // What the decision rests on must also be read inside the guest's transaction, or
+    // What an act inside the guest's transaction rests on must also be read inside it, or
     // oxenstored, replaying the transaction's requests at a conflicting commit as the
-    // socket's owner (dom0), would commit an act whose check no longer holds: the node
-    // here, the missing levels and the nearest existing one below (hold()).
-    bool node_inside = guest_tx && !touched(op.tx, path);
-    if (node_inside) reqs.push_back({XS_GET_PERMS, z(path), op.tx});
-    batch(std::move(reqs), [this, &op, path, guest_tx, anc, node_inside](Replies &r) {
-        if (node_inside) {
-            hold(op.tx, r[0], r.back());
-            r.pop_back();
-        }
-        if (!guest_tx || !priv::missing(r[0], path)) return mutation_checked(op, path, r);
-        // Missing: read the levels up to the nearest existing one again, inside.
-        std::size_t k = 1;
-        while (k < anc.size() && xsx::is_error(r[k])) ++k;
-        std::vector<Up> again;
-        for (std::size_t i = 1; i <= k && i < anc.size(); ++i) again.push_back({XS_GET_PERMS, z(anc[i]), op.tx});
-        auto rr = std::make_shared<Replies>(r);
-        batch(std::move(again), [this, &op, path, anc, rr](Replies &in_tx) {
-            // As for reads (run_read_missing): the inside answer counts only where this
-            // transaction already accessed the node; the walk now has.
-            for (std::size_t i = 0; i < in_tx.size(); ++i) {
-                if (touched(op.tx, anc[i + 1])) (*rr)[i + 1] = in_tx[i];
-                else hold(op.tx, (*rr)[i + 1], in_tx[i]);
-                tx_accessed_[op.tx].insert(anc[i + 1]);
-            }
-            mutation_checked(op, path, *rr);
-        });
+    // socket's owner (dom0), would commit an act whose check no longer holds: the node,
+    // and for a create the missing levels and the nearest existing one. They are read
+    // again inside with the act (act()); a refusal reads nothing more, as C's holds
+    // nothing (its walk up for EACCES vs ENOENT does not make the commit conflict).
+    op.held.clear();
+    batch(std::move(reqs), [this, &op, path, guest_tx](Replies &r) {
+        if (guest_tx && !touched(op.tx, path)) op.held.emplace_back(path, r[0]);
+        mutation_checked(op, path, r);
     });
+}
+
+// An OK that changes nothing (MKDIR of an existing node, RM of a missing one whose parent
+// exists). C's transaction still holds the node it read for it — the node, or for the RM
+// the parent — so a later change of it fails the guest's commit: read it inside too.
+void PrivUpstream::succeed_unchanged(Op &op, const std::string &held, bool read_inside) {
+    if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+    // read_inside: a guest transaction that has not read `held` inside yet.
+    if (!read_inside || op.wrapper) return finish(xsx::reply_ok(op.m));
+    tx_accessed_[op.tx].insert(held);
+    batch({{XS_GET_PERMS, z(held), op.tx}}, [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
 }
 
 void PrivUpstream::refuse(Op &op, std::string_view err, bool quota) {
     if (quota) ++stats_.quota_refusals;
     else ++stats_.denied;
     if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
+    // C's transaction holds a node it found even for a request it refuses (read_node
+    // records the access): read it inside too, so a later change fails the commit there
+    // as on C. A missing node is not held (nothing was read).
+    if (op.tx && !op.wrapper && !op.held.empty() && !xsx::is_error(op.held[0].second)) {
+        const std::string &p = op.held[0].first;
+        tx_accessed_[op.tx].insert(p);
+        return batch({{XS_GET_PERMS, z(p), op.tx}},
+                     [this, &op, e = std::string(err)](Replies &) { finish(error(op.m, e)); });
+    }
     finish(error(op.m, err));
 }
 
@@ -124,12 +121,13 @@ void PrivUpstream::recount_and_retry(Op &op) {
     recount([this, &op] { run_mutation(op); });
 }
 
-void PrivUpstream::hold(std::uint32_t tx, const xsx::Msg &live, const xsx::Msg &inside) {
+bool PrivUpstream::differ(const xsx::Msg &live, const xsx::Msg &inside) {
     // C reads a node live at a transaction's first access and fails the commit if it
-    // changes afterwards. On C the two answers agree; on oxenstored the inside one is the
-    // transaction's start-time snapshot. If they differ, the replay could match a state
-    // the decision never saw (changed and changed back), so the commit is refused.
-    if (live.type != inside.type || live.body != inside.body) tx_doomed_.insert(tx);
+    // changes afterwards. On C the two answers agree unless the node changed in between;
+    // on oxenstored the inside one is the transaction's start-time snapshot. If they
+    // differ, the replay could match a state the decision never saw (changed and changed
+    // back), so the caller refuses the commit.
+    return live.type != inside.type || live.body != inside.body;
 }
 
 bool PrivUpstream::touched(std::uint32_t tx, const std::string &path) const {
@@ -169,10 +167,7 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     case XS_MKDIR: {
         acc::Create c = acc::check_create(who_, chain);
         if (c.err != acc::Err::none) return refuse(op, acc::errname(c.err), false);
-        if (m.type == XS_MKDIR && c.exists) {
-            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-            return finish(xsx::reply_ok(m));
-        }
+        if (m.type == XS_MKDIR && c.exists) return succeed_unchanged(op, path, !op.held.empty());
         if (m.type == XS_WRITE) {
             std::size_t nperms = c.exists ? chain[0]->size() : c.acl.size();
             std::size_t children = c.exists ? body_len(r[extra + 1]) : 0;
@@ -183,6 +178,10 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
         std::uint32_t gtx = op.wrapper ? 0 : op.tx;
         if (c.levels && nodes_.total_in(gtx) + c.levels > q.nodes)
             return op.recounted ? refuse(op, "ENOSPC", true) : recount_and_retry(op);
+        // The levels a create walks (C's construct_node reads them in the transaction).
+        if (gtx)
+            for (std::size_t i = 1; i <= c.levels && i < anc.size(); ++i)
+                if (!touched(op.tx, anc[i])) op.held.emplace_back(anc[i], r[i]);
         plan.acts.push_back({m.type, m.body, op.tx});
         // C: each created level copies the level above with the creator as owner. Both
         // daemons give a privileged writer's new nodes an exact copy of the parent's
@@ -216,8 +215,14 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
         acc::Remove rm = acc::check_rm(who_, chain, path == "/");
         if (rm.err != acc::Err::none) return refuse(op, acc::errname(rm.err), false);
         if (rm.noop) {
-            if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-            return finish(xsx::reply_ok(m));
+            // C's transaction holds the parent it read and records the node as deleted; the
+            // node is read inside too, so oxenstored's replay fails if it appears meanwhile.
+            if (op.tx && !op.wrapper) {
+                tx_absent_[op.tx].insert(path);
+                tx_accessed_[op.tx].insert(path);
+                batch({{XS_GET_PERMS, z(path), op.tx}}, [](Replies &) {});
+            }
+            return succeed_unchanged(op, anc[1], op.tx && !touched(op.tx, anc[1]));
         }
         plan.acts.push_back({m.type, m.body, op.tx});
         // The subtree goes without per-node checks (as in C); its nodes leave R's count
@@ -275,14 +280,30 @@ void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
         t.insert(path);
         for (const auto &[p, acl] : plan.created) t.insert(p);
     }
+    // The nodes the act rests on, read inside the transaction just before it (see
+    // run_mutation).
+    std::vector<xsx::Msg> live;
+    if (op.tx && !op.wrapper) {
+        std::vector<Up> reads;
+        for (const auto &[p, answer] : op.held) {
+            reads.push_back({XS_GET_PERMS, z(p), op.tx});
+            live.push_back(answer);
+            tx_accessed_[op.tx].insert(p);
+        }
+        plan.acts.insert(plan.acts.begin(), reads.begin(), reads.end());
+    }
     auto created = plan.created;
     bool set_acl = plan.set_acl;
     std::size_t removed = plan.removed;
-    batch(std::move(plan.acts), [this, &op, path, created, set_acl, removed, window](Replies &r) {
+    batch(std::move(plan.acts), [this, &op, path, created, set_acl, removed, window,
+                                 live](Replies &r) {
         if (window) {
             fixups_.reset();
             r.pop_back(); // the fence
         }
+        for (std::size_t i = 0; i < live.size(); ++i)
+            if (differ(live[i], r[i])) tx_doomed_.insert(op.tx);
+        r.erase(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(live.size()));
         if (op.wrapper) {
             const xsx::Msg &end = r.back();
             if (xsx::error_name(end) == "EAGAIN") {

@@ -92,6 +92,9 @@ class PrivUpstream : public Upstream {
         unsigned attempts = 0;
         bool unwrapped = false;    // the EAGAIN fallback
         bool recounted = false;    // the node count was refreshed for this request
+        // Inside a guest transaction: the nodes an act rests on with their live answers,
+        // read again inside the transaction with the act (see differ()).
+        std::vector<std::pair<std::string, xsx::Msg>> held;
     };
 
     void pump();
@@ -117,6 +120,7 @@ class PrivUpstream : public Upstream {
     void run_mutation(Op &op);
     void mutation_checked(Op &op, const std::string &path, Replies &r);
     void refuse(Op &op, std::string_view err, bool quota);
+    void succeed_unchanged(Op &op, const std::string &held, bool read_inside);
     void recount_and_retry(Op &op);
     void act(Op &op, const std::string &path, Plan plan);
     struct Count {
@@ -201,12 +205,16 @@ class PrivUpstream : public Upstream {
     std::map<std::uint32_t, std::set<std::string>> tx_touched_;
     // Nodes a guest transaction has read (exactly these): C keeps its first copy.
     std::map<std::uint32_t, std::set<std::string>> tx_accessed_;
+    // Nodes a guest transaction removed while they were missing (RM's "fine, if parent
+    // exists"): C's transaction records them as deleted, so they stay missing in its view
+    // even if another party creates them before the commit (which then fails).
+    std::map<std::uint32_t, std::set<std::string>> tx_absent_;
+    bool absent_in_tx(Op &op);
     bool touched(std::uint32_t tx, const std::string &path) const;
-    // A node a guest transaction's mutation decided on, read both live (C's answer) and
-    // inside the transaction (so oxenstored's commit-time replay, which runs as dom0 on
-    // this socket, compares it). When the two differ the node changed since the
-    // transaction started: its commit is refused with EAGAIN (docs/threat-model.md).
-    void hold(std::uint32_t tx, const xsx::Msg &live, const xsx::Msg &inside);
+    // A node a guest transaction's act rests on, read both live (C's answer, decided on)
+    // and inside the transaction (so oxenstored's commit-time replay, which runs as dom0
+    // on this socket, compares it). Whether the two differ.
+    static bool differ(const xsx::Msg &live, const xsx::Msg &inside);
     std::set<std::uint32_t> tx_doomed_;
     // ACLs of nodes a guest transaction created or set: cached at its commit only.
     std::map<std::uint32_t, std::vector<std::pair<std::string, xsx::access::Acl>>> tx_acls_;

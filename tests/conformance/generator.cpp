@@ -2,6 +2,8 @@
 
 #include <xen/io/xs_wire.h>
 
+#include <optional>
+#include <utility>
 #include <random>
 
 namespace conf {
@@ -10,7 +12,12 @@ namespace {
 
 struct Gen {
     std::mt19937_64 rng;
+    // Draws for the third-party interleavings inside transactions, apart from `rng` so that
+    // adding them left every other generated step as it was.
+    std::mt19937_64 conflict_rng;
     bool x_introduced = false, x_destroyed = false;
+    // The path of the guest's last mutation inside a transaction (empty: none since).
+    std::optional<std::pair<std::string, std::string>> tx_mutated;
 
     unsigned pick(unsigned n) { return static_cast<unsigned>(rng() % n); }
     bool chance(unsigned percent) { return pick(100) < percent; }
@@ -57,6 +64,12 @@ struct Gen {
     Op guest_op(int open_slots) {
         Path p = path();
         int tx = open_slots && chance(30) ? 1 + static_cast<int>(pick(static_cast<unsigned>(open_slots))) : 0;
+        Op o = guest_op(p, tx);
+        bool mutation = o.type == XS_WRITE || o.type == XS_MKDIR || o.type == XS_RM || o.type == XS_SET_PERMS;
+        if (tx && mutation) tx_mutated = std::make_pair(p.real, p.guest);
+        return o;
+    }
+    Op guest_op(const Path &p, int tx) {
         switch (pick(21)) {
         case 0: case 1: case 2: return g(XS_WRITE, {p.guest, value()}, tx);
         case 3: case 4: return g(XS_READ, {p.guest}, tx);
@@ -83,6 +96,49 @@ struct Gen {
         }
     }
 
+    // Between a guest's act inside its transaction and its commit, a third party changes
+    // what the act relied on: the node's or its parent's perms (revocation, a grant, an
+    // owner change), its value, its existence — dom0, or real domain 1 on its own ring.
+    // Every such commit must fail where C's fails (issue 16: oxenstored replays a
+    // conflicting transaction as the socket's owner). Drawn from `rng`: callers swap the
+    // conflict stream in.
+    Op conflict_on(const std::string &real) {
+        std::string parent = real.substr(0, real.rfind('/'));
+        switch (pick(7)) {
+        case 0: case 1: return d0(XS_SET_PERMS, perms(real, true));
+        case 2: return d0(XS_SET_PERMS, perms(parent, true));
+        case 3: return d0(XS_WRITE, {real, value()});
+        case 4: return d0(XS_RM, {real});
+        case 5: return d0(XS_MKDIR, {real});
+        default: return one(XS_WRITE, {real, value()});
+        }
+    }
+    // Right after a random guest mutation inside a transaction, sometimes.
+    std::optional<Op> conflict_op() {
+        auto last = std::exchange(tx_mutated, std::nullopt);
+        if (!last || conflict_rng() % 100 >= 60) return std::nullopt;
+        std::swap(rng, conflict_rng);
+        Op o = conflict_on(last->first);
+        std::swap(rng, conflict_rng);
+        return o;
+    }
+    // A whole episode: start, one guest mutation, the third party's change, commit.
+    std::vector<Op> conflict_episode(int slot) {
+        std::swap(rng, conflict_rng);
+        Path p = path();
+        std::vector<Op> out{tx_start(slot)};
+        switch (pick(5)) {
+        case 0: case 1: out.push_back(g(XS_WRITE, {p.guest, value()}, slot)); break;
+        case 2: out.push_back(g(XS_MKDIR, {p.guest}, slot)); break;
+        case 3: out.push_back(g(XS_RM, {p.guest}, slot)); break;
+        default: out.push_back(g(XS_SET_PERMS, perms(p.guest, false), slot)); break;
+        }
+        out.push_back(conflict_on(p.real));
+        out.push_back(tx_end(slot, true));
+        std::swap(rng, conflict_rng);
+        return out;
+    }
+
     Op third_party_op() {
         Path p = path();
         switch (pick(10)) {
@@ -103,7 +159,9 @@ struct Gen {
 } // namespace
 
 Scenario generate(std::uint64_t seed, unsigned index) {
-    Gen gen{std::mt19937_64(seed * 1000003u + index)};
+    Gen gen;
+    gen.rng.seed(seed * 1000003u + index);
+    gen.conflict_rng.seed(seed * 7919u + index + 1);
     Scenario s{"generated seed " + std::to_string(seed) + " case " + std::to_string(index), {}};
     // dom0 set-up: its area and a backend directory, with random perms.
     s.ops.push_back(d0(XS_MKDIR, {"/local/domain/0/cf/{t}"}));
@@ -113,6 +171,9 @@ Scenario generate(std::uint64_t seed, unsigned index) {
     if (gen.chance(50)) s.ops.push_back(d0(XS_SET_PERMS, gen.perms("/local/domain/1/sh", true)));
     int open = 0;
     for (unsigned i = 0, n = 10 + gen.pick(20); i < n; ++i) {
+        if (open < 3 && gen.conflict_rng() % 100 < 10) {
+            for (Op &o : gen.conflict_episode(open + 1)) s.ops.push_back(o);
+        }
         unsigned k = gen.pick(100);
         if (k < 18) {
             s.ops.push_back(gen.third_party_op());
@@ -124,6 +185,7 @@ Scenario generate(std::uint64_t seed, unsigned index) {
             Op o = gen.guest_op(open);
             o.pipe = gen.chance(25);
             s.ops.push_back(o);
+            if (auto c = gen.conflict_op()) s.ops.push_back(*c);
         }
     }
     return s;

@@ -104,3 +104,32 @@ TEST_CASE("privileged: outstanding requests are back-pressure, not errors", "[pr
         CHECK(ok == 200);
     }
 }
+
+// C counts every node a domain owns, wherever it is. Nodes the guest creates outside its
+// home count too, survive a recount (taken before any ENOSPC), and leave the count once
+// when removed (issue 16: the home reached 1116 nodes).
+TEST_CASE("privileged: node count quota with nodes outside the home", "[privileged][quota]") {
+    differential([](Run &r) {
+        auto &g = r.g;
+        auto outside = [](unsigned i) {
+            return "/shared/rw/o" + std::string(1, static_cast<char>('a' + i / 26 % 26)) + "/n" +
+                   std::string(1, static_cast<char>('a' + i % 26));
+        };
+        auto node = [](const std::string &dir, unsigned i) {
+            return "data/" + dir + std::string(1, static_cast<char>('a' + i / 40 % 26)) + "/n" +
+                   std::string(1, static_cast<char>('a' + i % 26)) + std::string(i % 40 / 26 + 1, 'y');
+        };
+        r.log("outside", until_failure(208, [&](unsigned i) { return g.write(outside(i), "v"); }));
+        r.log("home until full", until_failure(1100, [&](unsigned i) { return g.write(node("h", i), "v"); }));
+        // A recount happened at the refusal: the outside nodes are still counted.
+        r.log("home again", g.write("data/again", "v"));
+        r.log("rm outside subtree", g.rm("/shared/rw/oa"));
+        r.log("home after rm", until_failure(60, [&](unsigned i) { return g.write(node("k", i), "v"); }));
+        r.log("rm it again", g.rm("/shared/rw/oa"));
+        r.log("home after second rm", g.write("data/more", "v"));
+    }, [](Env &env, std::uint32_t real) {
+        env.dom0_mkdir("/shared/rw");
+        env.dom0_set_perms("/shared", {"r0"});
+        env.dom0_set_perms("/shared/rw", {"r0", "b" + std::to_string(real)});
+    });
+}

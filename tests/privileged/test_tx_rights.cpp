@@ -126,3 +126,15 @@ TEST_CASE("privileged: a peer domain's revocation between a transaction's write 
         env.dom0_set_perms("/local/domain/9/wr", {"n9", "b" + std::to_string(real)});
     });
 }
+
+TEST_CASE("privileged: a transaction's create conflicts with dom0 creating the same node", "[privileged][tx][rights]") {
+    differential([](Run &r) {
+        auto t = r.g.transaction_start();
+        REQUIRE(t.ok());
+        r.log("mkdir data/a in tx", r.g.mkdir("data/a", t.val));
+        r.env.dom0_write(home(r.real) + "/data/a", "mli");
+
+        r.log("commit", r.g.transaction_end(t.val, true));
+        r.log("dom0 reads the node", r.env.dom0_read(home(r.real) + "/data/a"));
+    });
+}
