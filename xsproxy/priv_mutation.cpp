@@ -71,42 +71,62 @@ void PrivUpstream::run_mutation(Op &op) {
     }
     // What an act inside the guest's transaction rests on must also be read inside it, or
     // oxenstored, replaying the transaction's requests at a conflicting commit as the
-    // socket's owner (dom0), would commit an act whose check no longer holds: the node,
-    // and for a create the missing levels and the nearest existing one. They are read
-    // again inside with the act (act()); a refusal reads nothing more, as C's holds
-    // nothing (its walk up for EACCES vs ENOENT does not make the commit conflict).
+    // socket's owner (dom0), would commit an act whose check no longer holds. C's
+    // transaction itself holds what it read for the request, act or not: hold() says what,
+    // and it is read inside with the act, or before a refusal or an unchanged OK.
     op.held.clear();
-    batch(std::move(reqs), [this, &op, path, guest_tx](Replies &r) {
-        if (guest_tx && !touched(op.tx, path)) op.held.emplace_back(path, r[0]);
-        mutation_checked(op, path, r);
-    });
+    batch(std::move(reqs), [this, &op, path](Replies &r) { mutation_checked(op, path, r); });
 }
 
-// An OK that changes nothing (MKDIR of an existing node, RM of a missing one whose parent
-// exists). C's transaction still holds the node it read for it — the node, or for the RM
-// the parent — so a later change of it fails the guest's commit: read it inside too.
-void PrivUpstream::succeed_unchanged(Op &op, const std::string &held, bool read_inside) {
+void PrivUpstream::hold(Op &op, const std::vector<std::string> &anc, const Replies &r, bool walked) {
+    op.held.clear();
+    if (!op.tx || op.wrapper) return;
+    // C's get_node reads the node (recorded even when missing: a later creation fails the
+    // commit, and the node stays missing in the transaction's view); when that fails
+    // (missing, or no permission) errno_from_parents reads up to the nearest existing
+    // ancestor, and a create's construct_node walks the same levels.
+    std::size_t top = 0;
+    if (walked) {
+        top = 1;
+        while (top + 1 < anc.size() && xsx::is_error(r[top])) ++top;
+    }
+    for (std::size_t i = 0; i <= top && i < anc.size(); ++i)
+        if (!touched(op.tx, anc[i])) op.held.emplace_back(anc[i], r[i]);
+}
+
+std::vector<xsx::Msg> PrivUpstream::held_reads(Op &op, std::vector<Up> &acts) {
+    std::vector<xsx::Msg> live;
+    std::vector<Up> reads;
+    for (const auto &[p, answer] : op.held) {
+        reads.push_back({XS_GET_PERMS, z(p), op.tx});
+        live.push_back(answer);
+        tx_accessed_[op.tx].insert(p);
+    }
+    acts.insert(acts.begin(), reads.begin(), reads.end());
+    op.held.clear();
+    return live;
+}
+
+// A reply after the transaction's reads of what C holds for the request (no act).
+void PrivUpstream::finish_holding(Op &op, xsx::Msg reply) {
+    std::vector<Up> reads;
+    held_reads(op, reads);
+    if (reads.empty()) return finish(std::move(reply));
+    batch(std::move(reads), [this, reply = std::move(reply)](Replies &) { finish(reply); });
+}
+
+// An OK that changes nothing: MKDIR of an existing node, RM of a missing one whose parent
+// exists.
+void PrivUpstream::succeed_unchanged(Op &op) {
     if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-    // read_inside: a guest transaction that has not read `held` inside yet.
-    if (!read_inside || op.wrapper) return finish(xsx::reply_ok(op.m));
-    tx_accessed_[op.tx].insert(held);
-    batch({{XS_GET_PERMS, z(held), op.tx}}, [this, &op](Replies &) { finish(xsx::reply_ok(op.m)); });
+    finish_holding(op, xsx::reply_ok(op.m));
 }
 
 void PrivUpstream::refuse(Op &op, std::string_view err, bool quota) {
     if (quota) ++stats_.quota_refusals;
     else ++stats_.denied;
     if (op.wrapper) batch({{XS_TRANSACTION_END, z("F"), op.tx}}, [](Replies &) {});
-    // C's transaction holds a node it found even for a request it refuses (read_node
-    // records the access): read it inside too, so a later change fails the commit there
-    // as on C. A missing node is not held (nothing was read).
-    if (op.tx && !op.wrapper && !op.held.empty() && !xsx::is_error(op.held[0].second)) {
-        const std::string &p = op.held[0].first;
-        tx_accessed_[op.tx].insert(p);
-        return batch({{XS_GET_PERMS, z(p), op.tx}},
-                     [this, &op, e = std::string(err)](Replies &) { finish(error(op.m, e)); });
-    }
-    finish(error(op.m, err));
+    finish_holding(op, error(op.m, err));
 }
 
 // The count follows the guest's own creates and removals; dom0 (or a domain R granted
@@ -145,7 +165,6 @@ std::size_t body_len(const xsx::Msg &r) { return xsx::is_error(r) ? 0 : r.body.s
 
 void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r) {
     const xsx::Msg &m = op.m;
-    if (op.tx && !op.wrapper) tx_accessed_[op.tx].insert(path); // C's transaction now holds it
     auto anc = acc::ancestors(path);
     acc::Chain chain;
     for (std::size_t i = 0; i < anc.size(); ++i) {
@@ -156,6 +175,9 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
         chain.push_back(acl_of(r[i]));
         if (chain.back()) remember_acl(anc[i], *chain.back());
     }
+    // What C's get_node reads for this request: the node, and the walk up when it fails.
+    unsigned need = m.type == XS_SET_PERMS ? acc::perm_write | acc::perm_owner : acc::perm_write;
+    hold(op, anc, r, !chain[0] || (acc::perm_for(who_, *chain[0]) & need) != need);
     std::size_t extra = anc.size(); // index of the first non-GET_PERMS reply
     std::string_view rest;
     first_arg(m.body, &rest);
@@ -167,7 +189,7 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     case XS_MKDIR: {
         acc::Create c = acc::check_create(who_, chain);
         if (c.err != acc::Err::none) return refuse(op, acc::errname(c.err), false);
-        if (m.type == XS_MKDIR && c.exists) return succeed_unchanged(op, path, !op.held.empty());
+        if (m.type == XS_MKDIR && c.exists) return succeed_unchanged(op);
         if (m.type == XS_WRITE) {
             std::size_t nperms = c.exists ? chain[0]->size() : c.acl.size();
             std::size_t children = c.exists ? body_len(r[extra + 1]) : 0;
@@ -178,10 +200,6 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
         std::uint32_t gtx = op.wrapper ? 0 : op.tx;
         if (c.levels && nodes_.total_in(gtx) + c.levels > q.nodes)
             return op.recounted ? refuse(op, "ENOSPC", true) : recount_and_retry(op);
-        // The levels a create walks (C's construct_node reads them in the transaction).
-        if (gtx)
-            for (std::size_t i = 1; i <= c.levels && i < anc.size(); ++i)
-                if (!touched(op.tx, anc[i])) op.held.emplace_back(anc[i], r[i]);
         plan.acts.push_back({m.type, m.body, op.tx});
         // C: each created level copies the level above with the creator as owner. Both
         // daemons give a privileged writer's new nodes an exact copy of the parent's
@@ -214,16 +232,7 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     case XS_RM: {
         acc::Remove rm = acc::check_rm(who_, chain, path == "/");
         if (rm.err != acc::Err::none) return refuse(op, acc::errname(rm.err), false);
-        if (rm.noop) {
-            // C's transaction holds the parent it read and records the node as deleted; the
-            // node is read inside too, so oxenstored's replay fails if it appears meanwhile.
-            if (op.tx && !op.wrapper) {
-                tx_absent_[op.tx].insert(path);
-                tx_accessed_[op.tx].insert(path);
-                batch({{XS_GET_PERMS, z(path), op.tx}}, [](Replies &) {});
-            }
-            return succeed_unchanged(op, anc[1], op.tx && !touched(op.tx, anc[1]));
-        }
+        if (rm.noop) return succeed_unchanged(op);
         plan.acts.push_back({m.type, m.body, op.tx});
         // The subtree goes without per-node checks (as in C); its nodes leave R's count
         // (outside the home the count knows them by path: no walk).
@@ -237,6 +246,15 @@ void PrivUpstream::mutation_checked(Op &op, const std::string &path, Replies &r)
     case XS_SET_PERMS: {
         acc::SetPermsArgs a;
         for (auto p : xsx::split_nul(rest)) a.perm_strings.push_back(p);
+        // C checks the arguments, and that the owner exists, before it reads the node.
+        {
+            acc::Acl acl;
+            bool args_ok = !a.perm_strings.empty() && a.perm_strings.size() <= q.perms;
+            for (auto p : a.perm_strings)
+                if (auto one = acc::parse_acl(p)) acl.push_back((*one)[0]);
+                else args_ok = false;
+            if (!args_ok || !xen_.domain_exists(acl[0].id)) op.held.clear();
+        }
         acc::Err e = acc::check_set_perms(
             who_, chain, a, [this](std::uint32_t d) { return xen_.domain_exists(d); }, q.perms);
         if (e != acc::Err::none) return refuse(op, acc::errname(e), e == acc::Err::enospc);
@@ -281,17 +299,8 @@ void PrivUpstream::act(Op &op, const std::string &path, Plan plan) {
         for (const auto &[p, acl] : plan.created) t.insert(p);
     }
     // The nodes the act rests on, read inside the transaction just before it (see
-    // run_mutation).
-    std::vector<xsx::Msg> live;
-    if (op.tx && !op.wrapper) {
-        std::vector<Up> reads;
-        for (const auto &[p, answer] : op.held) {
-            reads.push_back({XS_GET_PERMS, z(p), op.tx});
-            live.push_back(answer);
-            tx_accessed_[op.tx].insert(p);
-        }
-        plan.acts.insert(plan.acts.begin(), reads.begin(), reads.end());
-    }
+    // run_mutation); an answer that differs from the one decided on dooms the commit.
+    std::vector<xsx::Msg> live = held_reads(op, plan.acts);
     auto created = plan.created;
     bool set_acl = plan.set_acl;
     std::size_t removed = plan.removed;

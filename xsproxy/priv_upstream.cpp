@@ -214,7 +214,6 @@ void PrivUpstream::run(Op &op) {
     bool path_op = m.type == XS_READ || m.type == XS_DIRECTORY || m.type == XS_DIRECTORY_PART ||
                    m.type == XS_GET_PERMS || (is_mutation(m.type) && m.type != XS_SET_PERMS);
     if (path_op && first_arg(m.body).substr(0, 1) == "@") return finish(error(m, "EINVAL"));
-    if (op.tx && absent_in_tx(op)) return;
     switch (m.type) {
     case XS_READ:
     case XS_DIRECTORY:
@@ -412,53 +411,8 @@ void PrivUpstream::run_tx_end(Op &op) {
     });
 }
 
-bool PrivUpstream::absent_in_tx(Op &op) {
-    auto it = tx_absent_.find(op.tx);
-    if (it == tx_absent_.end()) return false;
-    const xsx::Msg &m = op.m;
-    std::string path(first_arg(m.body));
-    auto root = std::find_if(it->second.begin(), it->second.end(),
-                             [&](const std::string &r) { return xsx::is_under(path, r); });
-    if (root == it->second.end()) return false;
-    switch (m.type) {
-    case XS_WRITE:
-    case XS_MKDIR:
-        // Created again inside the transaction: from now on an ordinary node of it.
-        it->second.erase(root);
-        return false;
-    case XS_RM:
-        if (path == *root) return finish(xsx::reply_ok(m)), true;
-        [[fallthrough]];
-    case XS_READ:
-    case XS_DIRECTORY:
-    case XS_DIRECTORY_PART:
-    case XS_GET_PERMS:
-    case XS_SET_PERMS: {
-        // Missing in C's view: EACCES or ENOENT by the nearest existing ancestor, the
-        // removed root's parent (its ACL was read for the RM).
-        acc::Chain chain{std::nullopt};
-        for (std::string p = acc::parent_of(path);; p = acc::parent_of(p)) {
-            if (xsx::is_under(p, *root)) {
-                chain.push_back(std::nullopt);
-                continue;
-            }
-            chain.push_back(cached_acl(p));
-            break;
-        }
-        unsigned perm = m.type == XS_SET_PERMS ? acc::perm_write | acc::perm_owner
-                        : m.type == XS_RM      ? acc::perm_write
-                                               : acc::perm_read;
-        acc::Err e = chain.back() ? acc::check(who_, chain, perm) : acc::Err::enoent;
-        finish(error(m, e == acc::Err::none ? "ENOENT" : acc::errname(e)));
-        return true;
-    }
-    default: return false;
-    }
-}
-
 void PrivUpstream::tx_ended(std::uint32_t tx, bool committed) {
     tx_doomed_.erase(tx);
-    tx_absent_.erase(tx);
     auto acls = tx_acls_.find(tx);
     if (committed) {
         nodes_.commit(tx);
@@ -485,7 +439,6 @@ void PrivUpstream::run_reset(Op &op) {
     tx_touched_.clear();
     tx_accessed_.clear();
     tx_doomed_.clear();
-    tx_absent_.clear();
     tx_acls_.clear();
     nodes_.abort_all();
     if (reqs.empty()) return finish(xsx::reply_ok(op.m));

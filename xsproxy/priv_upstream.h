@@ -120,7 +120,14 @@ class PrivUpstream : public Upstream {
     void run_mutation(Op &op);
     void mutation_checked(Op &op, const std::string &path, Replies &r);
     void refuse(Op &op, std::string_view err, bool quota);
-    void succeed_unchanged(Op &op, const std::string &held, bool read_inside);
+    void succeed_unchanged(Op &op);
+    // What C's transaction reads for a request (get_node: the node; when that fails, the
+    // walk up to the nearest existing ancestor): op.held, from the live chain `r`.
+    void hold(Op &op, const std::vector<std::string> &anc, const Replies &r, bool walked);
+    // op.held read inside the guest's transaction (in front of `acts`); their live
+    // answers returned for differ().
+    std::vector<xsx::Msg> held_reads(Op &op, std::vector<Up> &acts);
+    void finish_holding(Op &op, xsx::Msg reply);
     void recount_and_retry(Op &op);
     void act(Op &op, const std::string &path, Plan plan);
     struct Count {
@@ -205,11 +212,6 @@ class PrivUpstream : public Upstream {
     std::map<std::uint32_t, std::set<std::string>> tx_touched_;
     // Nodes a guest transaction has read (exactly these): C keeps its first copy.
     std::map<std::uint32_t, std::set<std::string>> tx_accessed_;
-    // Nodes a guest transaction removed while they were missing (RM's "fine, if parent
-    // exists"): C's transaction records them as deleted, so they stay missing in its view
-    // even if another party creates them before the commit (which then fails).
-    std::map<std::uint32_t, std::set<std::string>> tx_absent_;
-    bool absent_in_tx(Op &op);
     bool touched(std::uint32_t tx, const std::string &path) const;
     // A node a guest transaction's act rests on, read both live (C's answer, decided on)
     // and inside the transaction (so oxenstored's commit-time replay, which runs as dom0
