@@ -57,6 +57,29 @@ def main(top):
     return 1 if missing or checked == 0 else 0
 
 
+def self_test():
+    """The check must fail on a tree with an untagged file (walked, not from git)."""
+    import contextlib
+    import io
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "tagged.cpp"), "w") as f:
+            f.write("// " + TAG + "\nint a;\n")
+        with open(os.path.join(d, "script"), "w") as f:
+            f.write("#!/bin/sh\necho no licence line\n")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = main(d)
+        if rc != 1 or "missing" not in out.getvalue() or "script" not in out.getvalue() \
+                or "tagged.cpp" in out.getvalue().split("source files checked")[0]:
+            print("self-test failed: the check did not catch an untagged script:\n" +
+                  out.getvalue())
+            return False
+    return True
+
+
 if __name__ == "__main__":
+    if not self_test():
+        sys.exit(1)
     sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else
                   os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
