@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-only
 """Print the ninja targets the tests of the given suites need (meson introspection), so a
 build that runs only some suites (CI's sanitizer build) compiles only what they use."""
 import json

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-only
 """Print 'N passed, M failed' for a meson test run.
 
 meson counts one result per registered test; our Catch2 binaries each hold many test

@@ -1,4 +1,6 @@
-// xsproxy.conf: `key = value` lines, `#` comments. Documented in docs/xsproxy.conf.5.md.
+// SPDX-License-Identifier: LGPL-2.1-only
+// xsproxy.conf: `key = value` lines, `#` comments. Documented in xsproxy.conf(5)
+// (docs/man/xsproxy.conf.5.scd).
 #pragma once
 
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Typed arguments of a control request (control_proto.h), with the first error kept.
 #pragma once
 

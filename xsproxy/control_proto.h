@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The control protocol between xsproxy-ctl and the daemon.
 //
 // One request per connection: a single line `verb key=value … flag …`, answered by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The control socket: root only (SO_PEERCRED), one request line per connection.
 // Answers may be asynchronous (attach waits for xenstored); a client that leaves early
 // must not leave a dangling reply behind, so connections are shared-owned.

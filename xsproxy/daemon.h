@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The daemon: shared services (Xen handles, the privileged xenstored socket, kicks,
 // mirror watches), the sessions, domain-death handling and the control socket.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Control commands for migration: export (source, non-destructive), resume (source,
 // after a failed migration), import (destination; `check` only pre-flights).
 #include "control_args.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* Domain state from libxenctrl, in C: xenctrl.h does not compile as C++. */
 #ifndef XSP_DOMINFO_H
 #define XSP_DOMINFO_H

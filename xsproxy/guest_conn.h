@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A guest-facing connection: the guest's ring, or one client of its per-guest socket.
 // Both deliver whole requests to the session and take replies/events back.
 #pragma once

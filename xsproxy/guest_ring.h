@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The server side of a guest's xenstore ring, in place of xenstored.
 //
 // The guest is untrusted: indexes are validated on every pass, a payload over 4096

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The opt-in per-guest unix socket: unmodified clients (xenstore-read with
 // XENSTORED_PATH, libxenstore, pyxs) speak the wire protocol on it and act as the
 // guest — same translation, same upstream identity. Mode 0600: only root may act as a

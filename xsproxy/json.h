@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Minimal JSON text helpers for `xsproxy-ctl --json` output (writing only).
 #pragma once
 

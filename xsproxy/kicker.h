@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Kicks: making C xenstored run main-loop passes without an event channel.
 //
 // dom0 cannot receive (or send) notifications on a guest's shadow port, so xsproxy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Levelled logging to stderr or syslog. fmt-formatted; cheap when the level is off.
 #pragma once
 

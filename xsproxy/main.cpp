@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy: serves guests' xenstore rings in place of xenstored, showing each guest a
 // fixed virtual domid while xenstored sees the real one. See xsproxy(8).
 #include "config.h"
@@ -8,21 +9,24 @@
 #include <cstdlib>
 #include <getopt.h>
 #include <string>
+#include <systemd/sd-daemon.h>
 #include <vector>
 
 namespace {
 
 void usage(FILE *f) {
-    std::fprintf(f,
-                 "usage: xsproxy [options]\n"
-                 "  -c, --config FILE        configuration (default /etc/xsproxy/xsproxy.conf if present)\n"
-                 "  -x, --xenstored PATH     xenstored socket (default $XENSTORED_PATH or "
-                 "/var/run/xenstored/socket)\n"
-                 "  -s, --control PATH       control socket (default /run/xsproxy/control)\n"
-                 "  -r, --rules FILE         extra translation rules for every guest\n"
-                 "  -l, --log-level LEVEL    error, warn, info (default) or debug\n"
-                 "      --syslog             log to syslog instead of stderr\n"
-                 "  -h, --help\n");
+    std::fprintf(
+        f,
+        "usage: xsproxy [options]\n"
+        "  -c, --config FILE        configuration (default /etc/xsproxy/xsproxy.conf if present)\n"
+        "  -x, --xenstored PATH     xenstored socket (default $XENSTORED_PATH or "
+        "/var/run/xenstored/socket)\n"
+        "  -s, --control PATH       control socket (default /run/xsproxy/control)\n"
+        "  -r, --rules FILE         extra translation rules for every guest\n"
+        "  -l, --log-level LEVEL    error, warn, info (default) or debug\n"
+        "      --syslog             log to syslog instead of stderr\n"
+        "  -V, --version            print the version and exit\n"
+        "  -h, --help\n");
 }
 
 } // namespace
@@ -41,11 +45,17 @@ int main(int argc, char **argv) {
         {"log-level", required_argument, nullptr, 'l'},
         {"syslog", no_argument, nullptr, 'S'},
         {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
         {nullptr, 0, nullptr, 0},
     };
     // Two passes: the config file first, then command-line options override it.
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
+        // Answered before the config file is read: a broken file must not hide the version.
+        if (a == "-V" || a == "--version") {
+            std::printf("xsproxy %s\n", XSPROXY_VERSION);
+            return 0;
+        }
         if ((a == "-c" || a == "--config") && i + 1 < argc) config_path = argv[i + 1];
         else if (a.rfind("--config=", 0) == 0) config_path = a.substr(9);
     }
@@ -61,7 +71,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     int c;
-    while ((c = getopt_long(argc, argv, "c:x:s:r:l:h", opts, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:x:s:r:l:hV", opts, nullptr)) != -1) {
         switch (c) {
         case 'c': break;
         case 'x': cfg.xenstored_socket = optarg; break;
@@ -70,6 +80,9 @@ int main(int argc, char **argv) {
         case 'l': cfg.log_level = optarg; break;
         case 'S': cfg.syslog = true; break;
         case 'h': usage(stdout); return 0;
+        // -V was answered in the first pass.
+        case 'V':
+            break;
         default: usage(stderr); return 2;
         }
     }
@@ -90,5 +103,9 @@ int main(int argc, char **argv) {
         xsp::log::error("{}", err);
         return 1;
     }
+    // init() returned with the control socket listening: only now may systemd's
+    // Type=notify unit count as started, so `systemctl start` followed by xsproxy-ctl
+    // works. Without NOTIFY_SOCKET (not under systemd) this does nothing.
+    sd_notifyf(0, "READY=1\nSTATUS=serving; control %s", cfg.control_socket.c_str());
     return d.run();
 }

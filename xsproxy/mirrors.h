@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Mirror watches: xsproxy's privileged watches that ring a guest's doorbell.
 //
 // xenstored queues a guest's watch events into its shadow ring and signals the shadow

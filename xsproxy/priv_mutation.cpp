@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The privileged backend's mutations: WRITE, MKDIR, RM, SET_PERMS.
 //
 // Outside a guest transaction each runs in a wrapper transaction of its own, opened for

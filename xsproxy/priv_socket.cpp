@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "priv_socket.h"
 #include "xs_socket.h"
 

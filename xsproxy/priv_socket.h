@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The privileged backend's own connection to the daemon's socket.
 //
 // Like XsSocket, with one difference that matters on oxenstored: a socket connection

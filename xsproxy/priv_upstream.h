@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The `privileged` upstream: any daemon (oxenstored first), one privileged socket per
 // guest, with xsproxy enforcing what C xenstored 4.17 enforces for an unprivileged ring
 // connection of the real domid R (libxsxlate access.h) — one semantic profile on every

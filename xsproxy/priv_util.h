@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Small payload helpers shared by the privileged backend's files.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The `ring` upstream: exact identity for C xenstored through a shadow ring.
 //
 // Attach INTRODUCEs the guest's real domid R to xenstored with a second page of R (the

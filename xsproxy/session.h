@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // One attached guest: its channels (the ring, and clients of its optional per-guest
 // socket), its translator, and its upstream connection as the real domid.
 //

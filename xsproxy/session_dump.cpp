@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // `xsproxy-ctl dump`: a session's translation table and state, as text and JSON.
 #include "json.h"
 #include "session.h"

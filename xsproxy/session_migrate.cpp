@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Migration of a session: quiesce and export on the source, import on the destination,
 // and the transaction bookkeeping a non-cooperative import needs. See docs/migration.md.
 #include "guest_ring.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A unix-socket listener created mode 0600 from the start (no window in which another
 // user could connect): the control socket and the per-guest sockets both need this.
 #pragma once

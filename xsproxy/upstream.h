@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The upstream interface: how a session reaches xenstored as the guest's real domid.
 //
 // Kept deliberately small so that each backend — `ring` (a shadow ring of R, exact, for

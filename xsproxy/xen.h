@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The Xen library handles xsproxy holds: foreign memory for ring pages, one event
 // channel handle for every guest's store port (dispatched by local port, so 1000
 // guests cost one fd), and libxenctrl for domain state.

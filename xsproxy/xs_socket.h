@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // An asynchronous privileged connection to xenstored's unix socket.
 //
 // xsproxy's own channel to the daemon: INTRODUCE of shadow rings, kicks that make C

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // ns per message for the hot rewrites: READ, WRITE, WATCH_EVENT, DIRECTORY. Uses the
 // buffer-reusing overloads, as the daemon's per-session loop does.
 #include <benchmark/benchmark.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // C xenstored 4.17's access model (core.c perm_for_conn, get_node, errno_from_parents,
 // construct_node, do_rm, do_set_perms), rewritten from the facts, not copied.
 #include "xsxlate/access.h"

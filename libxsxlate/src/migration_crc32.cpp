@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // CRC-32 for the migration stream's CHECKSUM record, by hand to keep libxsxlate free of
 // dependencies (zlib would do the same arithmetic).
 #include <array>

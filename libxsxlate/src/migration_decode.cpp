@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Migration stream reader. Two passes, so that nothing of an image is believed before the
 // whole stream is known to be intact: first the framing (header, record headers, padding,
 // END last, CHECKSUM right before it and matching), then the records' order and fields.

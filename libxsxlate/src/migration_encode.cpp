@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Migration stream writer. It writes what it is given: an image that breaks a field range
 // (a 5000-byte value, a page that is not 4096 bytes) yields a stream decode() refuses,
 // so a bad export fails at the destination's validation, before anything changes there.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Internal: the migration stream's constants and the pieces encode, decode and the tests
 // share. The layout is documented in docs/migration.md; keep the two in step.
 #pragma once

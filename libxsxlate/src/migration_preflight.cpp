@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Pre-flight of an image against the destination xenstored's quotas, run before the
 // toolstack's point of no return. It sees only what the image carries: nodes the toolstack
 // creates for the domain on the destination count against the same quota, so a pass here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Internal: pattern compilation and matching against split paths.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The rule config file: line-oriented, '#' comments, see docs/translation.md.
 //   path  <pattern>
 //   value <pattern> domid|path|none

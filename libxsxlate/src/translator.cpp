@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Translator: construction, session-level state and the helpers both directions share.
 #include "translator_common.h"
 

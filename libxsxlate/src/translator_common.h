@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Internal: helpers shared by the translator's request, reply and event halves.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Upstream -> guest: replies (keyed by the guest's request) and watch events.
 #include "translator_common.h"
 

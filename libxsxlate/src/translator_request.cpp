@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Guest -> upstream: validation and rewriting of every request type.
 #include "translator_common.h"
 #include "xsxlate/validate.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "allowlist.h"
 
 #include <xen/io/xs_wire.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Named, explained divergences between a guest on its ring directly and the same guest
 // through xsproxy. A differing step is accepted only if an entry here matches it exactly;
 // the comparison itself is never loosened. Each entry is documented in docs/conformance.md.

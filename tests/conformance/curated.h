@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Helpers for the curated scenarios: run one scenario on a fresh host set, require that
 // every difference is explained, and check the direct transcript shows what the scenario
 // is about (so a scenario that silently stopped testing anything fails).

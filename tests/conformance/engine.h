@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The differential engine: one scenario run by domain R on its own ring directly against
 // C xenstored (the C profile), and by domain R through xsproxy (seeing itself as domid 1)
 // with each backend and daemon, each on its own simulated host; the guest's transcript

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "generator.h"
 
 #include <xen/io/xs_wire.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Seeded random scenarios over the same operation space as the curated ones, and
 // delta-debugging shrinking of a failing case to a minimal op list.
 #pragma once

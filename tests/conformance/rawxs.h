@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A minimal dom0 client on xenstored's unix socket that takes replies of any size: the
 // final-state walk lists directories oxenstored answers whole (over 4096 bytes), which
 // libxenstore refuses by dropping its connection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Counts of this test run, and docs/conformance.md written from them when
 // CONFORMANCE_REPORT=<path> is set (tests/conformance/report does that).
 #pragma once

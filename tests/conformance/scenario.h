@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A conformance scenario as data: dom0 set-up, guest operations and third-party actions
 // in one ordered list. Data (not code) so that the same scenario can be replayed on two
 // hosts, printed, generated at random and shrunk by dropping operations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Curated scenarios: the rules of xenstore-facts §2–§4 and §9, each as one scenario
 // replayed directly and through xsproxy (see engine.h). Paths in {…} are templates.
 #include "curated.h"

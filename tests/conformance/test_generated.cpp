@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Generated scenarios: CONFORMANCE_CASES (default 500) seeded random cases, each run on
 // every selected row (ring and privileged backends, both daemons), in four groups each on
 // its own host set. CONFORMANCE_SEED fixes the seed (default: the time,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Xen's own test-xenstore (xen-utils-4.17), an unmodified libxenstore client, run through
 // xsproxy's per-guest socket and compared with the same binary run directly as the same
 // guest.

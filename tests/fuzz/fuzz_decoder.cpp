@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // libFuzzer: the frame decoder, fed in input-chosen pieces, plus validate_request on
 // every frame and an encode/decode round trip.
 #include <cstdint>

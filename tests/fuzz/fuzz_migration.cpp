@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // libFuzzer: the migration stream decoder. It must never crash; a stream it accepts must
 // re-encode to the very same bytes (the format has one spelling per image) and decode to
 // the same image. Random bytes rarely carry a right CRC, so when the first input byte is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // libFuzzer: the rule-config parser. A config that parses must dump to text that
 // parses to the same table, and rewriting with it must stay reversible.
 #include <cstdint>

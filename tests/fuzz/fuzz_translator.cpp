@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // libFuzzer: the translator, both upstream modes. The input chooses the map and mode,
 // then is a stream of frames used alternately as guest requests, upstream replies and
 // upstream events. Invariants: nothing above 4096 reaches either side, replies keep the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy-announce: frame layout (pure), then the real program in a network namespace
 // of its own, captured on the far end of a veth, and --from-xenstore against a real C
 // xenstored on the simulated host.

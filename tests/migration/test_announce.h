@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Helpers for the announce tests: a throwaway network namespace, processes run inside
 // it, and AF_PACKET capture on an interface of that namespace. Everything is RAII: a
 // failed assertion still deletes the namespace (and with it every veth in it).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Two-host migration of a proxied guest: A (real domid 7) -> B (domid 7 taken there, so
 // 12) -> back to A (as 9), in both modes. The guest's kernel is one xsguest Client that
 // keeps its in-memory state across the moves.

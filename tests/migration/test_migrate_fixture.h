@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Two simulated hosts, each with its own C xenstored and xsproxy, and the toolstack steps
 // of a migration between them (export on the source, prepare + import on the destination,
 // the guest kernel carried over). Used by tests/migration/test_migrate*.cpp.

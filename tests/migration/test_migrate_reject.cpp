@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Imports the destination must refuse: streams that do not fit its limits, corrupt or
 // foreign streams, things that are not streams. B must be left exactly as it was, and the
 // source must be able to resume the guest with nothing lost.

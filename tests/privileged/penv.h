@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Fixture of the 'privileged' suite: one guest scenario run three ways — the C profile
 // (a direct ring connection on C xenstored), and through xsproxy's privileged upstream
 // on oxenstored and on C xenstored — with transcripts compared after the domid map.

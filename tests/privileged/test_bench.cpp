@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The privileged upstream's cost model, measured (hidden: run with "[.bench]"):
 // per op class, wall time per request as the guest sees it, daemon CPU per request
 // (/proc/<daemon>/schedstat), and — through xsproxy — upstream round trips and messages

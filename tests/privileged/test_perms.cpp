@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Item 2 of the backend's brief: every access rule, the guest's view compared with a
 // direct ring connection on C xenstored (the profile).
 #include "penv.h"

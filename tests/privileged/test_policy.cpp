@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Where the privileged upstream has to work for exactness: events on nodes whose ACL
 // xsproxy has not seen, transactions creating nodes, and DIRECTORY_PART on a large
 // directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Quotas xsproxy enforces because the daemon does not apply them to a privileged writer,
 // compared with C xenstored's own enforcement on a ring connection.
 #include "penv.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Backend selection: upstream=auto takes the exact ring backend where the daemon serves
 // it (C xenstored) and falls back to the privileged one elsewhere (oxenstored).
 #include "penv.h"

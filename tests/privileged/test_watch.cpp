@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Watches through the privileged upstream: the delivery policy against the C profile,
 // '@' events, RESET_WATCHES emulation, and isolation between guests.
 #include "penv.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "fixture.h"
 
 #include <sys/stat.h>
@@ -20,6 +21,13 @@ namespace proxytest {
 
 namespace {
 
+// The programs under test: the build's, unless XSPROXY_TEST_BIN / XSPROXY_TEST_CTL_BIN
+// name others (CI's package smoke test runs proxy cases against the installed ones).
+std::string program(const char *var, const char *built) {
+    const char *p = std::getenv(var);
+    return p && *p ? p : built;
+}
+
 bool wait_for_file(const std::string &path, std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     struct stat st {};
@@ -41,8 +49,8 @@ Env::Env(bool proxy, xensim::Daemon daemon, std::string upstream, const std::str
     : host(daemon), upstream_(std::move(upstream)) {
     if (!proxy) return;
     ctl_path_ = host.state_dir() + "/xsproxy.ctl";
-    proxy_.emplace(host.spawn({XSPROXY_BIN, "-x", host.socket_path(), "-s", ctl_path_, "-l",
-                               log_level},
+    proxy_.emplace(host.spawn({program("XSPROXY_TEST_BIN", XSPROXY_BIN), "-x", host.socket_path(),
+                               "-s", ctl_path_, "-l", log_level},
                               {}, 0, host.state_dir() + "/xsproxy.log"));
     REQUIRE(wait_for_file(ctl_path_, 10s));
 }
@@ -53,7 +61,8 @@ Env::~Env() {
 }
 
 CmdResult Env::ctl(const std::vector<std::string> &args, int timeout_ms) {
-    std::vector<std::string> argv{XSPROXY_CTL_BIN, "--control", ctl_path_};
+    std::vector<std::string> argv{program("XSPROXY_TEST_CTL_BIN", XSPROXY_CTL_BIN), "--control",
+                                  ctl_path_};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, {}, timeout_ms);
 }

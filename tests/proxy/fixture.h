@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Shared fixture of the 'proxy' suite: a simulated host with real C xenstored, optionally
 // an xsproxy in front of it, guests attached directly or through xsproxy, and a
 // differential runner that replays one scenario both ways and compares transcripts.

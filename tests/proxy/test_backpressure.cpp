@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Back-pressure: a guest that pipelines requests but does not consume its replies.
 // C xenstored stops reading a domain's ring while it has too many replies queued
 // (per-domain outstanding-request quota); xsproxy must hold the guest the same way

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The guest's view of its home, of the backend area and of what it may not read,
 // direct vs through xsproxy, plus what dom0 sees of a proxied guest's writes.
 #include "fixture.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The operator side: xsproxy-ctl's answers to good and bad input, and unmodified
 // libxenstore clients (Debian's xenstore-read/-write/-ls) on the per-guest socket.
 #include "fixture.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Several guests behind one xsproxy, and the --virt choices of attach.
 #include "fixture.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Domid-map corner cases and ring-level behaviour: real domain 1 next to a guest that
 // calls itself 1, non-canonical domid spellings, reconnect and firmware fallback,
 // and a protocol violation on one guest's ring.

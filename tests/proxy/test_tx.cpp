@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Transactions, big directories, pipelining and quotas: direct vs through xsproxy.
 #include "fixture.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Watches through xsproxy vs direct: relative/absolute paths, initial events, filtering
 // of unreadable nodes, special watches, byte-exact tokens.
 #include "fixture.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Child processes for the suites that drive xsproxy-ctl and Xen's own tools from a test:
 // one place for running a program with a deadline and capturing what it printed, shared
 // by the proxy fixture (and through it the privileged, migration and conformance suites).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Test helpers: build messages from readable pieces.
 #pragma once
 

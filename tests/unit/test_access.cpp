@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The access model of C xenstored 4.17 for an unprivileged connection (xenstore-facts §3).
 #include <catch2/catch.hpp>
 

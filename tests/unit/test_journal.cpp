@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The journal of guest writes: what migration carries, and what it must not.
 #include "xsxlate/journal.h"
 

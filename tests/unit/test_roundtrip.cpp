@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Property tests: to_guest(to_upstream(m)) == m over generated messages, for several
 // maps (R == V, R swapping with an existing real V, large R), both upstream modes.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Guest scenarios on the real daemons: a simulated unprivileged domain, introduced on
 // its ring like libxl does, driven by xsguest (which behaves like Linux xenbus).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The simulated hypervisor against the real Debian daemons: start-up, rings, event
 // channel strictness, domain state and xenstored's reaction to domain death.
 #include <poll.h>

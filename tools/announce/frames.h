@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Frames a migrated guest would have sent itself had it known it moved: the RARP
 // QEMU's announce-self builds, plus a gratuitous ARP per IPv4 address. Pure: bytes out,
 // no I/O, so the layout is unit-testable field by field.

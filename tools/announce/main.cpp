@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy-announce: after a guest was imported on this host, tell the network where
 // its MACs now live, as QEMU's announce-self does for emulated NICs. A guest that does
 // not know it moved sends nothing itself. See docs/announce.md.
@@ -34,7 +35,8 @@ const char usage_text[] =
     "  from /local/domain/0/backend/vif/DOMID/*); --via chooses the transmitting\n"
     "  interface (auto: the vif's Linux bridge if it has one, else the vif).\n"
     "  BACKOFF: [--rounds N] [--initial-ms MS] [--step-ms MS] [--max-ms MS]\n"
-    "           (QEMU's defaults: 5 rounds, 50, 100, 550)\n";
+    "           (QEMU's defaults: 5 rounds, 50, 100, 550)\n"
+    "       xsproxy-announce --version | --help\n";
 
 int usage_error(const std::string &msg) {
     std::fprintf(stderr, "xsproxy-announce: %s\n%s", msg.c_str(), usage_text);
@@ -75,6 +77,10 @@ int main(int argc, char **argv) {
         const std::string &a = args[i];
         if (a == "-h" || a == "--help") {
             std::fputs(usage_text, stdout);
+            return 0;
+        }
+        if (a == "-V" || a == "--version") {
+            std::printf("xsproxy-announce %s\n", XSPROXY_VERSION);
             return 0;
         }
         if (i + 1 >= args.size()) return usage_error(a.rfind("--", 0) == 0 ? "option " + a + " needs a value" : "unexpected argument '" + a + "'");

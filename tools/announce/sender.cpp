@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "sender.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Sending the announce frames: one raw AF_PACKET socket per interface, rounds spaced
 // by QEMU's back-off, every target served in the same round.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A guest's vifs as dom0 sees them in xenstore, and where to transmit their announce.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The op classes xsproxy-bench times: one per distinct path through xsproxy's backends
 // (docs/design.md, "Cost model"), each run the same way on the direct ring and through
 // xsproxy.

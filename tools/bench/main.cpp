@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy-bench: guest-visible xenstore latency on the direct ring vs. through xsproxy,
 // measured in the same run on a simulated host with the real C xenstored or oxenstored,
 // per xsproxy backend. See docs/benchmarks.md for what each number means.

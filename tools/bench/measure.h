@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // One benchmark configuration (daemon × xsproxy backend × placement × attached guests): a
 // fresh simulated host with the real C xenstored or oxenstored, one directly introduced
 // guest and N guests attached to xsproxy with that backend, each op class timed on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // /proc readings and CPU placement for the benchmark.
 #pragma once
 

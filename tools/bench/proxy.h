@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy on a simulated host: start it, attach prepared guests over its control socket,
 // read a session's upstream traffic counters.
 #pragma once

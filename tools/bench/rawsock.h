@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A bare dom0 wire-protocol client on xenstored's unix socket: the reference round trip,
 // and the dom0 writer of the watch class (sending without waiting lets the guest's event
 // be timed from the moment the write leaves, not from when dom0 got its reply).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Output: a compact text table per configuration, or JSON for scripts.
 #pragma once
 

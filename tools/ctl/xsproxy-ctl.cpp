@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy-ctl: the operator's and toolstack's command line for xsproxy. See
 // xsproxy-ctl(8). Builds one control-protocol line from its arguments, prints the
 // daemon's answer, and exits 0 on "ok", 1 on "error:", 2 on bad usage or no daemon.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsproxy-soak: a busy guest migrated back and forth between two simulated hosts.
 //
 // The guest (one xsguest Client that keeps its in-memory state across every move, as a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // One simulated host with its own C xenstored and xsproxy, and the toolstack steps the
 // soak needs (build a proxied domain, vif 0, export/import/detach/destroy).
 #pragma once

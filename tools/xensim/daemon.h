@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Starting and stopping a simulated host's xenstored, LD_PRELOADed with libxensim.
 // Shared by the `xensim` CLI and the C++ test harness.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* Domain lifecycle as the hypervisor sees it; every exception raises VIRQ_DOM_EXC. */
 #define _GNU_SOURCE
 #include <dirent.h>

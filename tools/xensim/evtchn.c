@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /*
  * Event channels. Every xenevtchn handle owns an abstract unix datagram socket named
  * after the host instance and the handle id; a port's owner receives one 4-byte

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // C++ test harness: a simulated Xen host with a real xenstored, as an RAII object.
 //
 //   xensim::Host host(xensim::Daemon::c);      // or Daemon::ocaml

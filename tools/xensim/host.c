@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* Host state: creating, opening and locking a simulated host's table. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* Guest memory (one file per gfn), the grant table, and the mapping interfaces
  * (xengnttab, xenforeignmemory) built on them. A "map" is mmap(MAP_SHARED) of the
  * page file, so every mapper of a gfn shares the bytes as on real Xen. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* A real dom0 kernel exports xenstored's own ring and port under /proc/xen; the
  * simulated host keeps them as files in its state directory. */
 /* The daemons call both the plain and the 64-bit names: define each one explicitly. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /*
  * Internal to libxensim: the layout of a simulated host's shared table and the
  * helpers every part of the library uses. One table file per host (DIR/table),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // What libxl does around xenstore when it builds a domain, done on a simulated host.
 #pragma once
 

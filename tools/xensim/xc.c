@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /* The slice of libxenctrl the daemons and the toolstack use, answered from the table. */
 /* The daemons call both the plain and the 64-bit names: define each one explicitly. */
 #undef _FILE_OFFSET_BITS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 /*
  * xensim: the simulated hypervisor — control API for tests, the CLI and harnesses.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xensim: drive a simulated Xen host from the shell (see docs/xensim.md).
 #include <signal.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // C xenstored 4.17's access model for an unprivileged connection, as pure functions.
 //
 // The `privileged` upstream talks to the daemon on a privileged socket, where the daemon

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // DIRECTORY_PART on a domid-indexed directory, as a sans-I/O exchange.
 //
 // Rewriting child names changes their lengths, so the guest's byte offsets cannot be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Domids: strict parsing and the per-guest transposition (R V).
 #pragma once
 

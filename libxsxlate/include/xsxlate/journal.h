@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The journal of what a guest wrote, carried across migration.
 //
 // Not "the nodes the real domid owns": those include toolstack keys (backend,

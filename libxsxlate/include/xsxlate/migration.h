@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Migration stream codec for one guest's xenstore session (sans-I/O).
 //
 // The framing is Xen's (docs/designs/xenstore-migration.md: "xenstore" header, typed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Path splitting, rewriting and the length limit, without allocation on the common path.
 #pragma once
 

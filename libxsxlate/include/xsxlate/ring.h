@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Byte transfer over one xenstore ring page (xs_wire.h), for either role.
 //
 // Sans-I/O: these functions only touch the shared page; the caller decides when to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The rule table: where domids live in xenstore paths and values.
 //
 // Pattern grammar (components separated by '/'):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Per-guest-session translation of requests, replies and watch events.
 //
 // Sans-I/O: the daemon feeds decoded messages and sends what comes back. Two upstream

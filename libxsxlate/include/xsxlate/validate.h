@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Per-type request validation, as C xenstored (4.17) applies it before touching the store.
 //
 // Kept apart from the decoder: framing errors (len > 4096) are fatal for a connection,

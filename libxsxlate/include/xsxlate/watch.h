@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Watches: the upstream token codec and the per-session watch table.
 //
 // Ring upstream: the guest's tokens go to xenstored unchanged (xenstored scopes them to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsd_sockmsg framing (xs_wire.h): messages in and out of a byte stream.
 //
 // The decoder accepts bytes in arbitrary pieces — a ring delivers a message split at

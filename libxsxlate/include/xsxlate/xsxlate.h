@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Umbrella header for libxsxlate, the sans-I/O translation core.
 #pragma once
 #include "xsxlate/dirpart.h"

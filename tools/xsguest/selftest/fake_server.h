@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // An in-process ring server for the xsguest self-test: a thread serving a heap page and
 // a pair of pipes standing in for the event channel (xenevtchn_* below are the test's
 // own definitions, so no simulator is needed). It notifies lazily, like a careful

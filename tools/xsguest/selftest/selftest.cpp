@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // xsguest against an in-process fake server: the client behaviours no real daemon
 // provokes on purpose (replies out of order, unknown req_ids, broken indexes, oversized
 // headers, silent servers) plus pipelining across the ring wrap.

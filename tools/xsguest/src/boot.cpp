@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Connection life cycle: Linux boot (xs_init, xs_reset_watches), the ring reconnect
 // handshake (docs/misc/xenstore-ring.txt) and the firmware fallback (OVMF
 // XenStoreDeinit, hvmloader) for servers that cannot reconnect.

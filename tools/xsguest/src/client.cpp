@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Ring I/O, request matching and waiting: the part of xsguest that must behave like
 // LNX xenbus_comms.c (xb_write/xb_read) and xenbus_xs.c (req_id matching).
 #include "xsguest/client.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Synchronous convenience calls: payload formats of docs/misc/xenstore.txt.
 #include <cstdlib>
 

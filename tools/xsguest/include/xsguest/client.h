@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A guest-side xenstore ring client that drives the ring the way Linux xenbus does.
 //
 // It is the "guest kernel" of integration tests, conformance runs and benchmarks, so it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Outcomes of xenstore requests as values.
 //
 // Tests compare error names ("EACCES", "ENOENT", …) exactly as the daemon sent them, so an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // Attach an xsguest Client as the kernel of a simulated guest on a xensim host.
 //
 // The toolstack side (harness) has already created the domain, populated its store
