@@ -40,6 +40,7 @@ TEST_CASE("xsproxy-ctl: options anywhere, --opt=value, -c, $XSPROXY_CONTROL",
         {"-c", ctl, "list", "--json"},        {"-c" + ctl, "--json", "list"},
         {"list", "--json", "--control", ctl}, {"--json", "list", "--control=" + ctl},
         {"list", "-c", ctl, "--json"},        {"--json", "--control", ctl, "--", "list"},
+        {"--cont", ctl, "list", "--js"}, // unambiguous abbreviations, as getopt_long takes
     };
     for (const auto &s : spellings) {
         auto r = raw_ctl(s);

@@ -147,6 +147,8 @@ TEST_CASE("xsproxy-ctl dump --json: UTF-8 guest tokens pass through, other bytes
     REQUIRE(r.rc == 0);
     CHECK(has(r.out, "\"guest_token\":\"" + utf8 + "\"")); // raw UTF-8, not \u escapes
     CHECK_FALSE(has(r.out, "\\u00"));
+    CHECK(has(r.out, "\"guest_token\":\"bad\xef\xbf\xbd\xef\xbf\xbd"
+                     "byte\""));                          // U+FFFD, as UTF-8
     auto d = json::parse(r.out);
     json good_w, bad_w;
     for (const auto &w : d["guest_watches"]) {

@@ -136,12 +136,13 @@ const Command *find_command(const std::string &name) {
 bool takes_value(const std::string &arg) {
     if (arg.rfind("--", 0) == 0) {
         if (arg.find('=') != std::string::npos) return false;
+        // getopt_long takes unambiguous abbreviations: --sock is --socket.
         std::string name = arg.substr(2);
-        if (name == "control") return true;
+        auto is = [&](const char *full) { return std::string_view(full).starts_with(name); };
+        bool valued = is("control"), flag = false;
         for (const auto &c : commands())
-            for (const auto &o : c.opts)
-                if (o.valued && name == o.name) return true;
-        return false;
+            for (const auto &o : c.opts) (o.valued ? valued : flag) |= is(o.name);
+        return valued && !flag;
     }
     return arg == "-c" || arg == "-o" || arg == "-i";
 }
