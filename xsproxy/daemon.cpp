@@ -231,7 +231,7 @@ bool Daemon::check_service_domains(std::uint32_t domid, std::uint16_t virt, std:
     xsx::Msg r;
     if (call(XS_READ, home + "/image/device-model-domid", r) && r.body == v) {
         err = fmt::format("domain {}'s device model runs in domain {}, the domid it would see "
-                          "as its own; attach with virt=birth or another virt=",
+                          "as its own; attach with --virt birth or another --virt",
                           domid, virt);
         return false;
     }
@@ -244,8 +244,8 @@ bool Daemon::check_service_domains(std::uint32_t domid, std::uint16_t virt, std:
             xsx::Msg b;
             if (call(XS_READ, cdir + "/" + std::string(dev) + "/backend-id", b) && b.body == v) {
                 err = fmt::format("domain {}'s {} device {} has its backend in domain {}, the "
-                                  "domid it would see as its own; attach with virt=birth or "
-                                  "another virt=",
+                                  "domid it would see as its own; attach with --virt birth "
+                                  "or another --virt",
                                   domid, cls, dev, virt);
                 return false;
             }
