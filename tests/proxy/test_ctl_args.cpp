@@ -194,6 +194,9 @@ TEST_CASE("xsproxy-ctl: unknown commands and options, bad values: exit 2, said i
         {{"attach", "9", "--ring-gfn", "100", "--ring-port", "5", "--shadow-gfn", "101",
           "--shadow-port", "6", "--upstream", "fast"},
          "--upstream: ring, privileged or auto, not 'fast'"},
+        {{"attach", "9", "--ring-gfn", "100", "--ring-port", "-5", "--shadow-gfn", "101",
+          "--shadow-port", "6"},
+         "--ring-port: '-5' is not a number"},
         {{"export", r, "-o", "/tmp/x"}, "export needs --mode cooperative or --mode noncooperative"},
     };
     for (const auto &b : refused) {

@@ -236,11 +236,19 @@ int main(int argc, char **argv) {
             if (o.short_name) shorts += std::string(1, o.short_name) + (o.valued ? ":" : "");
         }
     table.push_back({nullptr, 0, nullptr, 0});
-    for (const auto &a : args)
-        if (looks_negative(a) && a != word) {
-            if (cmd && cmd->domid) return usage_error("'" + a + "' is not a domid", cmd);
-            return usage_error("unexpected argument '" + a + "'", cmd);
+    // getopt would take "-3" for options -3: an operand that looks negative is named as
+    // what it is (an option's value, "--ring-port -5", is left to the daemon's check).
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string &a = args[i];
+        if (a == "--") break;
+        if (takes_value(a)) {
+            ++i;
+            continue;
         }
+        if (!looks_negative(a)) continue;
+        if (cmd && cmd->domid) return usage_error("'" + a + "' is not a domid", cmd);
+        return usage_error("unexpected argument '" + a + "'", cmd);
+    }
 
     if (!word.empty() && word != "help" && !cmd)
         return usage_error("unknown command '" + word + "'", nullptr);
