@@ -11,7 +11,8 @@
 
 namespace xsp {
 
-// Pulls typed arguments out of a request, collecting the first error.
+// Pulls typed arguments out of a request, collecting the first error. Errors name what
+// the operator typed (xsproxy-ctl's --ring-port, DOMID), not the protocol's key=.
 struct Args {
     const ControlRequest &req;
     std::string err;
@@ -20,13 +21,19 @@ struct Args {
     bool num(const std::string &k, std::uint64_t max, std::uint64_t &out, bool required) {
         auto it = req.args.find(k);
         if (it == req.args.end()) {
-            if (required && err.empty()) err = "missing " + k + "=";
+            if (required && err.empty())
+                err = k == "domid" ? req.verb + " needs a DOMID"
+                                   : fmt::format("{} needs --{}", req.verb, k);
             return false;
         }
         used.insert(k);
         if (!parse_number(it->second, max, out)) {
             if (err.empty())
-                err = fmt::format("{}: '{}' is not a number in range (max {})", k, it->second, max);
+                err = k == "domid"
+                          ? fmt::format("'{}' is not a domid (0 to {})", it->second, max)
+                          : fmt::format("--{}: '{}' is not a number from 0 to {} (decimal, or "
+                                        "hexadecimal with 0x)",
+                                        k, it->second, max);
             return false;
         }
         return true;
@@ -39,9 +46,10 @@ struct Args {
     }
     bool finish(const std::set<std::string> &allowed_flags) {
         for (const auto &[k, v] : req.args)
-            if (!used.count(k) && err.empty()) err = "unknown argument '" + k + "'";
+            if (!used.count(k) && err.empty()) err = "unknown option --" + k + " for " + req.verb;
         for (const auto &f : req.flags)
-            if (!allowed_flags.count(f) && err.empty()) err = "unknown flag '" + f + "'";
+            if (!allowed_flags.count(f) && err.empty())
+                err = "unknown option --" + f + " for " + req.verb;
         return err.empty();
     }
 };
@@ -49,6 +57,4 @@ struct Args {
 inline constexpr std::uint64_t domid_max = 0x7FEF;
 inline constexpr std::uint64_t port_max = 0xFFFFFFFE;
 inline constexpr std::uint64_t gfn_max = (std::uint64_t{1} << 52) - 1;
-
-
 } // namespace xsp

@@ -5,9 +5,50 @@
 
 namespace xsp {
 
+namespace {
+std::string escape(const std::string &v) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : v) {
+        if (c <= 0x20 || c >= 0x7f || c == '%') {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out;
+}
+
+int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool unescape(const std::string &v, std::string &out) {
+    out.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != '%') {
+            out.push_back(v[i]);
+            continue;
+        }
+        if (i + 2 >= v.size()) return false;
+        int hi = hexval(v[i + 1]), lo = hexval(v[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return true;
+}
+} // namespace
+
 std::string ControlRequest::line() const {
     std::string s = verb;
-    for (const auto &[k, v] : args) s += " " + k + "=" + v;
+    for (const auto &[k, v] : args)
+        s += " " + k + "=" + escape(v);
     for (const auto &f : flags) s += " " + f;
     return s;
 }
@@ -43,9 +84,13 @@ std::optional<ControlRequest> parse_control(const std::string &line, std::string
             r.flags.insert(w);
             continue;
         }
-        std::string k = w.substr(0, eq), v = w.substr(eq + 1);
-        if (k.empty() || v.empty()) {
+        std::string k = w.substr(0, eq), v;
+        if (k.empty() || eq + 1 == w.size()) {
             err = "malformed argument '" + w + "'";
+            return std::nullopt;
+        }
+        if (!unescape(w.substr(eq + 1), v)) {
+            err = "argument '" + k + "': '%' must start a %XX escape";
             return std::nullopt;
         }
         if (!r.args.emplace(k, v).second) {

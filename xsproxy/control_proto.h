@@ -2,9 +2,10 @@
 // The control protocol between xsproxy-ctl and the daemon.
 //
 // One request per connection: a single line `verb key=value … flag …`, answered by
-// `ok` or `error: <message>` on the first line, then the body, then close. Values are
-// plain words (paths and numbers); nothing here needs quoting. Kept textual so an
-// operator can drive it with socat when xsproxy-ctl is not at hand.
+// `ok` or `error: <message>` on the first line, then the body, then close. A value
+// carries any byte: '%', space, control and non-ASCII bytes travel as %XX (so a path
+// with spaces is one word); plain words need no escaping. Kept textual so an operator
+// can drive it with socat when xsproxy-ctl is not at hand.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ struct ControlRequest {
     std::map<std::string, std::string> args;
     std::set<std::string> flags;
 
-    std::string line() const; // serialised, without the newline
+    std::string line() const; // serialised (values %-escaped), without the newline
 };
 
 // Parse one request line; on failure returns nullopt and sets err.

@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,8 +20,23 @@ namespace xsp {
 struct ControlServer::Conn {
     ControlServer *server;
     bufferevent *bev;
+    ucred peer; // who connected (SO_PEERCRED): named when a request is refused
     bool answered = false;
 };
+
+namespace {
+// A refused request is logged as received; bytes that could forge log lines are escaped.
+std::string loggable(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c >= 0x20 && c < 0x7f)
+            out.push_back(static_cast<char>(c));
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    return out;
+}
+} // namespace
 
 ControlServer::ControlServer(event_base *base, Handler handler)
     : base_(base), handler_(std::move(handler)) {}
@@ -46,15 +62,15 @@ void ControlServer::accept_cb(evconnlistener *, int fd, sockaddr *, int, void *a
     auto *self = static_cast<ControlServer *>(arg);
     ucred cred{};
     socklen_t len = sizeof cred;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
-        log::warn("control connection from uid {} refused", cred.uid);
-        static const char msg[] = "error: permission denied: the control socket is root only\n";
-        (void)!::write(fd, msg, sizeof msg - 1);
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        log::warn("control: connection refused: SO_PEERCRED: {}", std::strerror(errno));
         ::close(fd);
         return;
     }
-    auto c = std::make_shared<Conn>(Conn{self, bufferevent_socket_new(self->base_, fd,
-                                                                      BEV_OPT_CLOSE_ON_FREE)});
+    // A non-root peer's request is still read (bounded like any other), so the log says
+    // what was refused and to whom; it is then answered with an error, never handled.
+    auto c = std::make_shared<Conn>(
+        Conn{self, bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE), cred});
     self->conns_.insert(c);
     bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c.get());
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -80,7 +96,12 @@ void ControlServer::read_cb(bufferevent *bev, void *arg) {
     std::shared_ptr<Conn> keep;
     for (const auto &p : self->conns_)
         if (p.get() == c) keep = p;
-    auto reply = [weak = std::weak_ptr<Conn>(keep)](bool ok, const std::string &body) {
+    std::string text = line ? std::string(line, n) : std::string("(unterminated line)");
+    ucred peer = c->peer;
+    auto reply = [weak = std::weak_ptr<Conn>(keep), peer, text](bool ok, const std::string &body) {
+        if (!ok)
+            log::warn("control: refused '{}' from uid {} (pid {}): {}", loggable(text), peer.uid,
+                      peer.pid, loggable(body));
         auto c = weak.lock();
         if (!c || !c->bev) return; // the client left
         std::string out = ok ? "ok\n" + body : "error: " + body;
@@ -92,9 +113,9 @@ void ControlServer::read_cb(bufferevent *bev, void *arg) {
         if (evbuffer_get_length(in) > 4096) reply(false, "request longer than 4096 bytes");
         return;
     }
-    std::string text(line, n);
     std::free(line);
     c->answered = true; // one request per connection; later bytes are ignored
+    if (peer.uid != 0) return reply(false, "permission denied: the control socket is root only");
     std::string err;
     auto req = parse_control(text, err);
     if (!req) return reply(false, err);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-only
-// The control socket: root only (SO_PEERCRED), one request line per connection.
+// The control socket: root only (SO_PEERCRED), one request line per connection. Every
+// refused request (a non-root peer's, or one the daemon answers with an error) is logged
+// with the peer's uid and pid and what was asked.
 // Answers may be asynchronous (attach waits for xenstored); a client that leaves early
 // must not leave a dangling reply behind, so connections are shared-owned.
 #pragma once

@@ -2,7 +2,9 @@
 #include "daemon.h"
 
 #include "control_args.h"
+#include "json.h"
 #include "log.h"
+#include "xenstored_probe.h"
 #include "xsxlate/rules.h"
 
 #include <cerrno>
@@ -35,7 +37,7 @@ bool read_file(const std::string &path, std::string &out) {
 
 } // namespace
 
-Daemon::Daemon(Config cfg) : cfg_(std::move(cfg)) {}
+Daemon::Daemon(Config cfg) : cfg_(std::move(cfg)), started_at_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() {
     sessions_.clear();
@@ -107,7 +109,9 @@ void Daemon::handle(const ControlRequest &req, Reply reply) {
     if (req.verb == "export") return cmd_export(req, reply);
     if (req.verb == "resume") return cmd_resume(req, reply);
     if (req.verb == "import") return cmd_import(req, reply);
-    reply(false, "unknown command '" + req.verb + "' (attach, detach, list, dump, stats, export, resume, import)");
+    if (req.verb == "status") return cmd_status(req, reply);
+    reply(false, "unknown command '" + req.verb +
+                     "' (attach, detach, list, dump, stats, status, export, resume, import)");
 }
 
 
@@ -137,7 +141,8 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
     } else {
         std::uint64_t x = 0;
         if (!parse_number(virt, domid_max, x) || x == 0) {
-            if (a.err.empty()) a.err = "virt: 'birth' or a domid from 1 to 32751";
+            if (a.err.empty())
+                a.err = "--virt: 1, 'birth' or a domid from 1 to 32751, not '" + virt + "'";
         }
         spec.virt = static_cast<std::uint16_t>(x);
     }
@@ -148,7 +153,7 @@ void Daemon::cmd_attach(const ControlRequest &req, Reply reply) {
     if (spec.upstream.empty()) spec.upstream = cfg_.upstream;
     if (spec.upstream != "ring" && spec.upstream != "privileged" && spec.upstream != "auto" &&
         a.err.empty())
-        a.err = "upstream: ring, privileged or auto";
+        a.err = "--upstream: ring, privileged or auto, not '" + spec.upstream + "'";
     if (!a.finish({"no-ring"})) {
         ++refused_;
         return reply(false, a.err);
@@ -227,7 +232,7 @@ bool Daemon::check_service_domains(std::uint32_t domid, std::uint16_t virt, std:
     xsx::Msg r;
     if (call(XS_READ, home + "/image/device-model-domid", r) && r.body == v) {
         err = fmt::format("domain {}'s device model runs in domain {}, the domid it would see "
-                          "as its own; attach with virt=birth or another virt=",
+                          "as its own; attach with --virt birth or another --virt",
                           domid, virt);
         return false;
     }
@@ -240,8 +245,8 @@ bool Daemon::check_service_domains(std::uint32_t domid, std::uint16_t virt, std:
             xsx::Msg b;
             if (call(XS_READ, cdir + "/" + std::string(dev) + "/backend-id", b) && b.body == v) {
                 err = fmt::format("domain {}'s {} device {} has its backend in domain {}, the "
-                                  "domid it would see as its own; attach with virt=birth or "
-                                  "another virt=",
+                                  "domid it would see as its own; attach with --virt birth "
+                                  "or another --virt",
                                   domid, cls, dev, virt);
                 return false;
             }
@@ -264,21 +269,20 @@ void Daemon::cmd_detach(const ControlRequest &req, Reply reply) {
     reply(true, fmt::format("domain {} detached\n", domid));
 }
 
+// Sessions still attaching are listed too (state "attaching"): an operator asking why a
+// guest hangs at boot sees that xsproxy is waiting for xenstored.
 void Daemon::cmd_list(const ControlRequest &req, Reply reply) {
     Args a{req, {}, {}};
     if (!a.finish({"json"})) return reply(false, a.err);
-    std::string text = fmt::format("{:>6} {:>6}  {:<5} {:>8} {:>7} {:>4}  {}\n", "domid", "virt",
-                                   "up", "channels", "watches", "txs", "status");
-    std::string json = "[";
-    bool first = true;
+    std::string text = fmt::format("{:>6} {:>6}  {:<10} {:>8} {:>7} {:>4}  {}\n", "domid", "virt",
+                                   "upstream", "channels", "watches", "txs", "state");
+    Json rows = Json::array();
     for (const auto &[d, s] : sessions_) {
-        if (attaching_.count(d)) continue;
-        if (!first) json += ",";
-        first = false;
-        s->summary(text, json);
+        Json row;
+        s->summary(text, row);
+        rows.push_back(std::move(row));
     }
-    json += "]\n";
-    reply(true, req.flags.count("json") ? json : text);
+    reply(true, req.flags.count("json") ? json_text(rows) + "\n" : text);
 }
 
 void Daemon::cmd_dump(const ControlRequest &req, Reply reply) {
@@ -287,23 +291,28 @@ void Daemon::cmd_dump(const ControlRequest &req, Reply reply) {
     a.num("domid", domid_max, domid, true);
     if (!a.finish({"json"})) return reply(false, a.err);
     auto it = sessions_.find(static_cast<std::uint32_t>(domid));
-    if (it == sessions_.end() || attaching_.count(it->first))
-        return reply(false, fmt::format("domain {} is not attached", domid));
-    std::string text, json;
+    if (it == sessions_.end()) return reply(false, fmt::format("domain {} is not attached", domid));
+    std::string text;
+    Json json;
     it->second->describe(text, json);
-    reply(true, req.flags.count("json") ? json + "\n" : text);
+    reply(true, req.flags.count("json") ? json_text(json) + "\n" : text);
 }
 
 void Daemon::cmd_stats(const ControlRequest &req, Reply reply) {
     Args a{req, {}, {}};
     if (!a.finish({"json"})) return reply(false, a.err);
-    if (req.flags.count("json"))
-        return reply(true, fmt::format("{{\"sessions\":{},\"attaches\":{},\"detaches\":{},"
-                                       "\"deaths\":{},\"refused\":{},\"kick_pairs\":{},"
-                                       "\"mirror_watches\":{},\"doorbells\":{}}}\n",
-                                       sessions_.size(), attaches_, detaches_, deaths_,
-                                       refused_, kicker_->pairs_sent(), mirrors_->size(),
-                                       mirrors_->rung()));
+    if (req.flags.count("json")) {
+        Json j = Json::object();
+        j["sessions"] = sessions_.size();
+        j["attaches"] = attaches_;
+        j["detaches"] = detaches_;
+        j["deaths"] = deaths_;
+        j["refused"] = refused_;
+        j["kick_pairs"] = kicker_->pairs_sent();
+        j["mirror_watches"] = mirrors_->size();
+        j["doorbells"] = mirrors_->rung();
+        return reply(true, json_text(j) + "\n");
+    }
     reply(true, fmt::format("sessions        {}\nattaches        {}\ndetaches        {}\n"
                             "deaths          {}\nrefused         {}\nkick pairs      {}\n"
                             "mirror watches  {}\ndoorbells       {}\n",

@@ -12,6 +12,7 @@
 #include "xen.h"
 #include "xs_socket.h"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,7 @@ class Daemon {
     void cmd_export(const ControlRequest &req, Reply reply);
     void cmd_resume(const ControlRequest &req, Reply reply);
     void cmd_import(const ControlRequest &req, Reply reply);
+    void cmd_status(const ControlRequest &req, Reply reply);
     bool check_service_domains(std::uint32_t domid, std::uint16_t virt, std::string &err);
     void check_domains();
     void retire(std::uint32_t domid, const std::string &why);
@@ -51,6 +53,7 @@ class Daemon {
     static void signal_cb(int sig, short, void *arg);
 
     Config cfg_;
+    std::chrono::steady_clock::time_point started_at_;
     event_base *base_ = nullptr;
     std::unique_ptr<Xen> xen_;
     std::unique_ptr<XsSocket> sock_;

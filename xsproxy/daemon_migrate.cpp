@@ -92,9 +92,9 @@ void Daemon::cmd_export(const ControlRequest &req, Reply reply) {
     std::string mode_s = a.str("mode"), file = a.str("file");
     mig::Mode mode{};
     if (a.err.empty() && !parse_mode(mode_s, mode))
-        a.err = "mode: cooperative or noncooperative (the toolstack says which; xsproxy never "
-                "guesses)";
-    if (a.err.empty() && file.empty()) a.err = "missing file=";
+        a.err = "export needs --mode cooperative or --mode noncooperative (the toolstack "
+                "says which; xsproxy never guesses)";
+    if (a.err.empty() && file.empty()) a.err = "export needs the file to write (-o FILE)";
     if (!a.finish({})) return reply(false, a.err);
     auto it = sessions_.find(static_cast<std::uint32_t>(domid));
     if (it == sessions_.end() || attaching_.count(it->first))
@@ -119,6 +119,9 @@ void Daemon::cmd_export(const ControlRequest &req, Reply reply) {
             s->pause(false);
             return reply(false, werr);
         }
+        s->set_pause_reason(
+            fmt::format("exported ({}) to {}; resume or detach",
+                        mode == mig::Mode::cooperative ? "cooperative" : "non-cooperative", file));
         // The session stays paused: the guest is about to be suspended or moved. `resume`
         // continues it here if the migration fails.
         log::info("domain {} exported ({}) to {}: {} journal nodes, {} watches, {} "
@@ -151,7 +154,7 @@ void Daemon::cmd_resume(const ControlRequest &req, Reply reply) {
 
 void Daemon::cmd_import(const ControlRequest &req, Reply reply) {
     auto file_it = req.args.find("file");
-    if (file_it == req.args.end()) return reply(false, "missing file=");
+    if (file_it == req.args.end()) return reply(false, "import needs the stream to read (-i FILE)");
     auto t0 = std::chrono::steady_clock::now();
     std::string bytes, err;
     if (!read_stream(file_it->second, bytes, err)) return reply(false, err);
@@ -178,7 +181,8 @@ void Daemon::cmd_import(const ControlRequest &req, Reply reply) {
         for (const auto &p : problems) msg += " " + p + ";";
         return reply(false, msg);
     }
-    if (req.args.count("virt")) return reply(false, "virt= comes from the stream on import");
+    if (req.args.count("virt"))
+        return reply(false, "import takes no --virt: the guest keeps the domid the stream says");
     ControlRequest attach = req;
     attach.verb = "attach";
     attach.args.erase("file");

@@ -5,20 +5,35 @@
 
 namespace xsp {
 
-std::string json_str(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c < 0x20 || c >= 0x7f) {
-            out += fmt::format("\\u{:04x}", c);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
+bool valid_utf8(std::string_view s) {
+    // The serialiser's own check (strict: no overlong forms, surrogates or > U+10FFFF),
+    // so "valid" here means exactly what it would write unchanged.
+    try {
+        (void)Json(std::string(s)).dump();
+        return true;
+    } catch (const Json::type_error &) {
+        return false;
     }
-    out.push_back('"');
-    return out;
+}
+
+void put_bytes(Json &obj, const std::string &key, std::string_view s) {
+    obj[key] = std::string(s);
+    if (valid_utf8(s)) return;
+    std::string hex;
+    for (unsigned char c : s)
+        hex += fmt::format("{:02x}", c);
+    obj[key + "_hex"] = hex;
+}
+
+void put_opt(Json &obj, const std::string &key, std::string_view s) {
+    if (s.empty())
+        obj[key] = nullptr;
+    else
+        put_bytes(obj, key, s);
+}
+
+std::string json_text(const Json &j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 } // namespace xsp

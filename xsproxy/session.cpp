@@ -127,6 +127,7 @@ void Session::start(std::function<void(const std::string &)> done) {
                 return;
             }
         }
+        started_ = true;
         done("");
     });
 }
@@ -434,6 +435,7 @@ void Session::guest_failed(int ch, const std::string &why) {
     if (!c) return;
     log::warn("domain {}: channel {} stopped: {}", spec_.domid, ch, why);
     c->dead = true;
+    c->dead_reason = why;
     c->commits.clear();
     for (auto &s : c->slots) s.orphan = true;
     c->resetting = true;
@@ -475,21 +477,6 @@ void Session::upstream_failed(const std::string &why) {
     failed_ = true;
     failure_ = why;
     log::error("domain {}: upstream failed: {}", spec_.domid, why);
-}
-
-void Session::summary(std::string &text, std::string &json) const {
-    std::size_t watches = 0, txs = 0;
-    for (const auto &[id, c] : chans_) {
-        watches += c.watches.size();
-        txs += c.txs.size();
-    }
-    text += fmt::format("{:>6} {:>6}  {:<5} {:>8} {:>7} {:>4}  {}\n", spec_.domid, spec_.virt,
-                        upstream_->kind(), chans_.size(), watches, txs,
-                        failed_ ? "failed: " + failure_ : "ok");
-    json += fmt::format("{{\"domid\":{},\"virt\":{},\"upstream\":\"{}\",\"channels\":{},"
-                        "\"watches\":{},\"transactions\":{},\"failed\":{}}}",
-                        spec_.domid, spec_.virt, upstream_->kind(), chans_.size(), watches, txs,
-                        failed_ ? "true" : "false");
 }
 
 // Privileged upstream: one watch table serves every channel; a resetting channel drops

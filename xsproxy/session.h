@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 
@@ -34,6 +35,7 @@ constexpr std::uint64_t restart_tag_bit = std::uint64_t{1} << 63;
 
 class GuestRing;
 class GuestSocketServer;
+using Json = nlohmann::ordered_json; // json.h
 
 struct Services {
     event_base *base;
@@ -56,6 +58,23 @@ struct SessionSpec {
     PrivOptions priv;              // the privileged backend's quotas and policy
 };
 
+// What `list` and `dump` report a session as doing (xsproxy-ctl(8) explains each).
+enum class SessionState {
+    attaching,  // the upstream is starting (INTRODUCE, probe); the guest is not served yet
+    ok,         // serving
+    exporting,  // quiescing for an export: paused, waiting for requests in flight
+    paused,     // exported: no longer reading the guest; waits for resume or detach
+    dead,       // the guest broke the ring protocol: its ring is no longer served
+    failed,     // the upstream failed (xenstored gone or misbehaving): nothing is served
+    recovering, // reserved for reconnecting a failed upstream; no code enters it yet
+};
+const char *state_name(SessionState s);
+
+struct SessionStatus {
+    SessionState state;
+    std::string reason; // why (empty for ok)
+};
+
 class Session : public GuestSink, public UpstreamSink {
   public:
     Session(Services &svc, SessionSpec spec, xsx::RuleSet rules);
@@ -66,15 +85,20 @@ class Session : public GuestSink, public UpstreamSink {
     const SessionSpec &spec() const { return spec_; }
     bool failed() const { return failed_; }
     const std::string &failure() const { return failure_; }
+    SessionStatus status() const;
+    const char *upstream_kind() const { return upstream_->kind(); }
 
     int add_channel(std::unique_ptr<GuestConn> conn);
-    void describe(std::string &text, std::string &json) const;
-    void summary(std::string &text, std::string &json) const;
+    // `dump` and one row of `list` (session_dump.cpp), as text and as a JSON object.
+    void describe(std::string &text, Json &json) const;
+    void summary(std::string &text, Json &row) const;
 
     // Migration (session_migrate.cpp). Export is non-destructive: the session pauses
     // (stops reading the guest's ring) and resume() continues it on the source.
     // pause(true) stops taking requests; pause(false) also undoes freeze().
     void pause(bool paused);
+    // Why it is paused, for `list` and `dump` (set once an export is written).
+    void set_pause_reason(std::string why) { pause_reason_ = std::move(why); }
     // At capture: from now on nothing touches the guest's memory (see GuestConn::freeze).
     void freeze();
     bool paused() const { return paused_; }
@@ -122,6 +146,7 @@ class Session : public GuestSink, public UpstreamSink {
         bool resetting = false; // waiting for orphaned replies before cleaning upstream
         bool closing = false;   // remove once cleaned
         bool dead = false;      // protocol violation: never served again
+        std::string dead_reason;
         // Sending a reply can reach the upstream (output unblocked -> its queue runs ->
         // a reply it makes at once comes back here): that nested flush only asks the
         // running one to go on, so replies keep their order and each slot goes once.
@@ -179,6 +204,8 @@ class Session : public GuestSink, public UpstreamSink {
     std::uint64_t stale_replies_ = 0, dropped_events_ = 0;
     xsx::Journal journal_;
     bool paused_ = false;
+    std::string pause_reason_;
+    bool started_ = false; // start() has succeeded
     std::unique_ptr<xsx::migration::SessionImage> import_;
     std::function<void(const std::string &)> quiesce_done_;
     struct event *quiesce_timer_ = nullptr;

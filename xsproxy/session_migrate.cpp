@@ -30,6 +30,7 @@ std::uint32_t parse_u32(std::string_view s) {
 void Session::pause(bool paused) {
     paused_ = paused;
     if (!paused_) {
+        pause_reason_.clear();
         for (auto &[id, c] : chans_) c.conn->freeze(false);
         pump_all();
     }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <event2/event.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 
 #include "dominfo.h"
@@ -26,20 +27,33 @@ Xen::~Xen() {
     xsp_xc_close(xch_);
 }
 
+namespace {
+// The Xen libraries report only errno; say which device that was and what usually
+// causes it, so "No such file or directory" on a host without Xen is not a riddle.
+std::string open_error(const char *device, const char *lib, int e) {
+    std::string msg = fmt::format("cannot open {} ({}): {}", device, lib, std::strerror(e));
+    if (e == ENOENT || e == ENODEV || e == ENXIO)
+        msg += " (is this a Xen dom0 with the xen kernel modules loaded?)";
+    else if (e == EACCES || e == EPERM)
+        msg += " (xsproxy must run as root in dom0)";
+    return msg;
+}
+} // namespace
+
 bool Xen::open(std::string &err) {
     fmem_ = xenforeignmemory_open(nullptr, 0);
     if (!fmem_) {
-        err = std::string("xenforeignmemory_open: ") + std::strerror(errno);
+        err = open_error("/dev/xen/privcmd", "xenforeignmemory", errno);
         return false;
     }
     xce_ = xenevtchn_open(nullptr, 0);
     if (!xce_) {
-        err = std::string("xenevtchn_open: ") + std::strerror(errno);
+        err = open_error("/dev/xen/evtchn", "xenevtchn", errno);
         return false;
     }
     xch_ = xsp_xc_open();
     if (!xch_) {
-        err = std::string("xc_interface_open: ") + std::strerror(errno);
+        err = open_error("/dev/xen/privcmd", "xencontrol", errno);
         return false;
     }
     ev_ = event_new(base_, xenevtchn_fd(xce_), EV_READ | EV_PERSIST, evtchn_cb, this);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 #include "xsxlate/node_count.h"
 
 #include "xsxlate/paths.h"

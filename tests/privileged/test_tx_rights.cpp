@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // A guest transaction must never commit with rights it no longer has (issue 16).
 //
 // On the privileged upstream the daemon checks nothing: xsproxy decides with C's rules

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The privileged upstream's node quota count (node_count.h): C counts every node a
 // domain owns, and a transaction's changes at its commit.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-only
 // The node quota's count for the privileged upstream: how many nodes domain R owns.
 //
 // C xenstored counts, per domain, every node the domain owns wherever it is
