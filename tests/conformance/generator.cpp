@@ -117,7 +117,7 @@ struct Gen {
     // Right after a random guest mutation inside a transaction, sometimes.
     std::optional<Op> conflict_op() {
         auto last = std::exchange(tx_mutated, std::nullopt);
-        if (!last || conflict_rng() % 100 >= 60) return std::nullopt;
+        if (!last || conflict_rng() % 100 >= 30) return std::nullopt;
         std::swap(rng, conflict_rng);
         Op o = conflict_on(last->first);
         std::swap(rng, conflict_rng);
@@ -172,9 +172,6 @@ Scenario generate(std::uint64_t seed, unsigned index) {
     if (gen.chance(50)) s.ops.push_back(d0(XS_SET_PERMS, gen.perms("/local/domain/1/sh", true)));
     int open = 0;
     for (unsigned i = 0, n = 10 + gen.pick(20); i < n; ++i) {
-        if (open < 3 && gen.conflict_rng() % 100 < 10) {
-            for (Op &o : gen.conflict_episode(open + 1)) s.ops.push_back(o);
-        }
         unsigned k = gen.pick(100);
         if (k < 18) {
             s.ops.push_back(gen.third_party_op());
@@ -189,6 +186,10 @@ Scenario generate(std::uint64_t seed, unsigned index) {
             if (auto c = gen.conflict_op()) s.ops.push_back(*c);
         }
     }
+    // Half the cases end with a whole episode: last, because where the daemons' commit
+    // rules differ (oxenstored's snapshot) the rest of a case cannot be compared.
+    if (open < 3 && gen.conflict_rng() % 100 < 50)
+        for (Op &o : gen.conflict_episode(open + 1)) s.ops.push_back(o);
     return s;
 }
 
